@@ -1,0 +1,1 @@
+"""The polars computation layer: pure functions, frames in, result objects out."""

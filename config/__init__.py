@@ -1,0 +1,1 @@
+"""YAML configuration: search path, validation and the bundled defaults."""

@@ -1,0 +1,1 @@
+"""Data sources: the demo simulator, a files folder and Yahoo Finance."""

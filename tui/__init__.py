@@ -1,0 +1,1 @@
+"""The Textual app, its screens, the refresh loop and the CLI."""

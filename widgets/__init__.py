@@ -1,0 +1,1 @@
+"""One widget per pane or chart; renders result objects, no I/O and no maths."""
