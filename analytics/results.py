@@ -1,0 +1,102 @@
+"""Plain result objects the analytics layer hands to the report and the widgets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+import polars as pl
+
+Flag = Literal["UNWIND", "SQUEEZE"] | None
+
+BASKET_KEYS = ("winners", "short_momentum", "momentum_pair", "momentum_beta_neutral")
+BASKET_LABELS = {
+    "winners": "Winners",
+    "short_momentum": "Short-momentum basket",
+    "momentum_pair": "Momentum pair",
+    "momentum_beta_neutral": "Beta-neutral pair",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class MoveStats:
+    """Move statistics of one daily series at T (DESIGN.md "Move statistics")."""
+
+    name: str
+    ret: float | None = None
+    sigma: float | None = None
+    percentile: float | None = None
+    ret_1w: float | None = None
+    ret_1m: float | None = None
+    ret_ytd: float | None = None
+    drawdown: float | None = None
+    worst_since: date | None = None
+    best_since: date | None = None
+    members: tuple[str, ...] = ()
+    # the last (up to) 60 values up to and including T, oldest first, for sparklines
+    recent: tuple[float | None, ...] = ()
+    # True when ret is the lowest (ret < 0) / highest (ret > 0) on record
+    on_record: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeMove:
+    stats: MoveStats
+    member_count: int = 0  # members with a return on T
+    missing: tuple[str, ...] = ()
+    crowding: float | None = None
+    crowding_parts: dict[str, float | None] = field(
+        default_factory=lambda: {"momentum": None, "comovement": None, "momentum_beta": None}
+    )
+    flag: Flag = None
+    momentum: float | None = None  # theme momentum at d
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Internals:
+    index_ret: float | None = None
+    breadth: float | None = None
+    dispersion_ratio: float | None = None
+    dispersion_percentile: float | None = None
+    reversal_corr: float | None = None
+    realized_corr: float | None = None
+    letf_flow_usd: float | None = None
+    letf_flow_percentile: float | None = None
+    letf_gamma_usd_per_pct: float | None = None
+    letf_by_underlying: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    date: date
+    sigma: float
+    fwd_5d: float | None = None
+    fwd_21d: float | None = None
+    fwd_63d: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """Everything the panes show at one moment. Built by analytics.live()."""
+
+    as_of: date
+    mode: Literal["live", "close"]
+    source: str
+    simulated: bool
+    benchmark: str
+    universe_size: int
+    baskets: dict[str, MoveStats]
+    factors: dict[str, MoveStats]
+    themes: dict[str, ThemeMove]
+    internals: Internals
+    events: tuple[Event, ...]
+    quotes_ts: datetime | None = None  # newest quote time (UTC) in live mode
+    alert_sigma: float = 3.0
+    # drill-down frames, built lazily by the model; widgets only read them
+    series: pl.DataFrame | None = None  # date + a column per basket/factor/theme, T included
+    theme_members: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
+    dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
+    letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
