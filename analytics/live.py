@@ -1,0 +1,266 @@
+"""The per-tick pass: live quotes + a prepared Model -> Snapshot, in O(universe)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from crowdwatch.analytics import internals as mi
+from crowdwatch.analytics.baskets import basket_mean, basket_return, beta_neutral, select
+from crowdwatch.analytics.events import build_events
+from crowdwatch.analytics.moves import finite, move_stats
+from crowdwatch.analytics.prepare import Model, leg_weights, prepare
+from crowdwatch.analytics.results import Internals, MoveStats, Snapshot, ThemeMove
+from crowdwatch.analytics.themes import flags, weighted_mean
+from crowdwatch.config.schema import Config
+
+NEW_YORK = "America/New_York"
+
+
+def session_date(quotes: pl.DataFrame) -> date:
+    """The exchange (New York) date of the newest quote."""
+    newest = quotes.select(pl.col("ts").max().dt.convert_time_zone(NEW_YORK).dt.date()).item()
+    return newest
+
+
+def quote_vector(model: Model, quotes: pl.DataFrame) -> np.ndarray:
+    """last per ticker in panel column order (NaN where unquoted)."""
+    column = model.panel.column
+    last = np.full(len(model.panel.tickers), np.nan)
+    rows = quotes.filter(pl.col("ticker").is_in(list(column)) & pl.col("last").is_not_null())
+    rows = rows.filter(pl.col("last") > 0)
+    idx = np.array([column[t] for t in rows.get_column("ticker").to_list()], dtype=int)
+    last[idx] = rows.get_column("last").to_numpy()
+    return last
+
+
+def names(tickers: tuple[str, ...], *masks: np.ndarray) -> tuple[str, ...]:
+    union = np.logical_or.reduce(masks)
+    return tuple(tickers[j] for j in np.flatnonzero(union))
+
+
+def stats_for(model: Model, name: str, today: date, value: float, members=()) -> MoveStats:
+    series = model.series[name]
+    have = ~np.isnan(series)
+    return move_stats(name, model.panel.dates[have], series[have], today, value, members)
+
+
+def live(
+    model: Model,
+    quotes: pl.DataFrame,
+    source: str = "demo",
+    simulated: bool = False,
+    mode: str = "live",
+) -> Snapshot:
+    """The Snapshot for session T (the quotes' New York date) against the model's close d."""
+    if quotes is None or quotes.height == 0:
+        raise ValueError("live() needs quotes; use close_snapshot() for close mode")
+    today = session_date(quotes)
+    if today <= model.last_date:
+        raise ValueError(f"quotes dated {today} are not after the history's {model.last_date}")
+    panel, config = model.panel, model.config
+    tickers = panel.tickers
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r_today = quote_vector(model, quotes) / panel.close[-1] - 1.0
+    eligible = panel.member & ~np.isnan(r_today)
+    returns_row, eligible_row = r_today[None, :], eligible[None, :]
+    weights = leg_weights(config, model.caps_at_d[None, :] if model.caps_at_d is not None else None)
+    legs, masks = {}, {}
+    for signal in {"mom", *(s for s, _ in model.factor_legs.values())} & set(model.signals_at_d):
+        chosen = select(model.signals_at_d[signal][None, :], eligible_row, config.settings.quantile)
+        masks[signal] = (chosen.top, chosen.bottom)
+        legs[signal] = (
+            basket_return(returns_row, chosen.top, weights)[0],
+            basket_return(returns_row, chosen.bottom, weights)[0],
+        )
+    top, bottom = masks["mom"]
+    winners, losers = legs["mom"]
+    beta_d = model.signals_at_d["beta"][None, :]
+    neutral = beta_neutral(
+        np.array([winners]), np.array([losers]), basket_mean(beta_d, top), basket_mean(beta_d, bottom)
+    )[0]
+    both = names(tickers, top, bottom)
+    baskets = {
+        "winners": stats_for(model, "winners", today, winners, names(tickers, top)),
+        "short_momentum": stats_for(model, "short_momentum", today, losers, names(tickers, bottom)),
+        "momentum_pair": stats_for(model, "momentum_pair", today, winners - losers, both),
+        "momentum_beta_neutral": stats_for(model, "momentum_beta_neutral", today, neutral, both),
+    }
+    factors = {}
+    for name, (signal, long_top) in model.factor_legs.items():
+        if signal not in legs:
+            continue
+        high, low = legs[signal]
+        value = high - low if long_top else low - high
+        factors[name] = stats_for(model, name, today, value, names(tickers, *masks[signal]))
+    themes = theme_moves(model, today, r_today)
+    index_return = r_today[panel.benchmark] if panel.benchmark is not None else np.nan
+    internals, letf_funds = market_internals(model, today, r_today, eligible, index_return)
+    pair_today = baskets["momentum_pair"].ret
+    pair = np.append(model.series["momentum_pair"], np.nan if pair_today is None else pair_today)
+    events = build_events(
+        pair, np.append(model.pair_sigma, np.nan), np.append(panel.dates, np.datetime64(today))
+    )
+    return Snapshot(
+        as_of=today,
+        mode=mode,  # type: ignore[arg-type]
+        source=source,
+        simulated=simulated,
+        benchmark=config.settings.benchmark,
+        universe_size=int(panel.member.sum()),
+        baskets=baskets,
+        factors=factors,
+        themes=themes,
+        internals=internals,
+        events=events,
+        quotes_ts=quotes.get_column("ts").max() if mode == "live" else None,
+        alert_sigma=config.settings.alert_sigma,
+        series=series_frame(model, today, {**baskets, **factors}, themes),
+        theme_members=theme_members(model, r_today),
+        dispersion_history=pl.DataFrame(
+            {
+                "date": np.append(panel.dates, np.datetime64(today)),
+                "dispersion_ratio": np.append(model.dispersion, internals.dispersion_ratio),
+            },
+            schema={"date": pl.Date, "dispersion_ratio": pl.Float64},
+            strict=False,
+        ).with_columns(pl.col("dispersion_ratio").fill_nan(None)),
+        letf_funds=letf_funds,
+    )
+
+
+def theme_moves(model: Model, today: date, r_today: np.ndarray) -> dict[str, ThemeMove]:
+    config = model.config
+    have = ~np.isnan(r_today)
+    values = weighted_mean(r_today[None, :], model.theme_matrix)[0]
+    counts = ((model.theme_matrix > 0) & have[:, None]).sum(axis=0)
+    stats = {t.name: stats_for(model, t.name, today, values[k]) for k, t in enumerate(config.themes)}
+    flag = flags(model.theme_momentum_at_d, {name: s.sigma for name, s in stats.items()})
+    out = {}
+    for k, theme in enumerate(config.themes):
+        score, parts = model.theme_crowding[theme.name]
+        out[theme.name] = ThemeMove(
+            stats=stats[theme.name],
+            member_count=int(counts[k]),
+            missing=model.theme_missing[theme.name],
+            crowding=score,
+            crowding_parts=parts,
+            flag=flag[theme.name],  # type: ignore[arg-type]
+            momentum=model.theme_momentum_at_d[theme.name],
+            note=theme.note,
+        )
+    return out
+
+
+def market_internals(
+    model: Model, today: date, r_today: np.ndarray, eligible: np.ndarray, index_return: float
+) -> tuple[Internals, pl.DataFrame]:
+    panel, settings = model.panel, model.config.settings
+    member_returns = r_today[eligible]
+    bench = panel.benchmark
+    recent = np.vstack([panel.returns[-20:], r_today[None, :]])
+    index_recent = recent[:, bench] if bench is not None else np.full(len(recent), np.nan)
+    ratio = mi.dispersion_ratio(recent[-5:][:, eligible], index_recent[-5:])
+    since = np.datetime64(mi.years_before(today, settings.dispersion_since_years))
+    window = panel.dates >= since
+    mom = model.signals_at_d["mom"]
+    ranked = eligible & ~np.isnan(mom)
+    fund_returns = r_today[model.letf_columns] if len(model.letf_columns) else np.array([])
+    fund_flows = model.letf_notional * fund_returns if len(fund_returns) else np.array([])
+    have = ~np.isnan(fund_flows)
+    flow = float(fund_flows[have].sum()) if have.any() else None
+    prior_flows = np.abs(model.letf_history)
+    by_underlying: dict[str, float] = {}
+    for fund, value in zip(model.letf_funds, fund_flows, strict=True):
+        if not np.isnan(value):
+            by_underlying[fund.underlying] = by_underlying.get(fund.underlying, 0.0) + float(value)
+    gamma = sum(f.aum_usd * f.leverage * (f.leverage - 1) for f in model.config.letfs) * 0.01
+    internals = Internals(
+        index_ret=finite(index_return),
+        breadth=mi.breadth(member_returns, index_return),
+        dispersion_ratio=ratio,
+        dispersion_percentile=mi.share_at_or_below(model.dispersion[window], ratio),
+        reversal_corr=mi.spearman(r_today[ranked], mom[ranked]),
+        realized_corr=mi.realized_corr(recent[:, eligible], index_recent),
+        letf_flow_usd=flow,
+        letf_flow_percentile=mi.share_at_or_below(prior_flows, abs(flow) if flow is not None else None),
+        letf_gamma_usd_per_pct=float(gamma),
+        letf_by_underlying=by_underlying,
+    )
+    funds = pl.DataFrame(
+        {
+            "ticker": [f.ticker for f in model.letf_funds],
+            "underlying": [f.underlying for f in model.letf_funds],
+            "leverage": [float(f.leverage) for f in model.letf_funds],
+            "aum_usd": [float(f.aum_usd) for f in model.letf_funds],
+            "flow_usd": [finite(v) for v in fund_flows],
+        },
+        schema={"ticker": pl.String, "underlying": pl.String, "leverage": pl.Float64,
+                "aum_usd": pl.Float64, "flow_usd": pl.Float64},
+    )  # fmt: skip
+    return internals, funds
+
+
+def series_frame(
+    model: Model, today: date, stats: dict[str, MoveStats], themes: dict[str, ThemeMove]
+) -> pl.DataFrame:
+    """date + a column per basket, factor and theme; today's values appended."""
+    today_values = {name: s.ret for name, s in stats.items()}
+    today_values.update({name: t.stats.ret for name, t in themes.items()})
+    columns = {"date": np.append(model.panel.dates, np.datetime64(today))}
+    for name, values in model.series.items():
+        value = today_values.get(name)
+        columns[name] = np.append(values, np.nan if value is None else value)
+    frame = pl.DataFrame(columns).with_columns(pl.col("date").cast(pl.Date))
+    return frame.with_columns(pl.exclude("date").fill_nan(None))
+
+
+def theme_members(model: Model, r_today: np.ndarray) -> dict[str, pl.DataFrame]:
+    column = model.panel.column
+    out = {}
+    for theme in model.config.themes:
+        found = [t for t in theme.tickers if t in column]
+        idx = np.array([column[t] for t in found], dtype=int)
+        ret = r_today[idx]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sigma = ret / model.ticker_rms[idx]
+        out[theme.name] = pl.DataFrame(
+            {
+                "ticker": found,
+                "ret": ret,
+                "sigma": sigma,
+                "mom": model.signals_at_d["mom"][idx],
+                "beta": model.signals_at_d["beta"][idx],
+            },
+            schema={"ticker": pl.String, "ret": pl.Float64, "sigma": pl.Float64,
+                    "mom": pl.Float64, "beta": pl.Float64},
+        ).with_columns(pl.exclude("ticker").fill_nan(None))  # fmt: skip
+    return out
+
+
+def close_snapshot(
+    history: pl.DataFrame,
+    config: Config,
+    universe: pl.DataFrame | None = None,
+    as_of: date | None = None,
+    source: str = "files",
+    simulated: bool = False,
+) -> Snapshot:
+    """Close mode: the last history date (<= as_of) is T, the day before it is d."""
+    if as_of is not None:
+        history = history.filter(pl.col("date") <= as_of)
+    history = history.filter(pl.col("close").is_not_null() & (pl.col("close") > 0))
+    dates = history.get_column("date").unique().sort()
+    if len(dates) < 2:
+        raise ValueError("close mode needs at least two trading days of history")
+    today = dates[-1]
+    model = prepare(history.filter(pl.col("date") < today), config, universe)
+    quotes = history.filter(pl.col("date") == today).select(
+        "ticker",
+        last=pl.col("close"),
+        ts=pl.lit(today).cast(pl.Datetime("us")).dt.replace_time_zone(NEW_YORK)
+        .dt.offset_by("16h").dt.convert_time_zone("UTC"),
+    )  # fmt: skip
+    return live(model, quotes, source=source, simulated=simulated, mode="close")
