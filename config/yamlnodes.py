@@ -110,7 +110,10 @@ class FileCheck:
     ) -> dict[str, Node]:
         """The allowed keys of a mapping; unknown keys get a did-you-mean, missing ones a note."""
         if not isinstance(node, MappingNode):
-            self.error(node, key, f"{what} must be a mapping with keys {', '.join(allowed)}")
+            prefix = f"key '{key}': " if key else ""
+            self.error(
+                node, key, f"{prefix}{what} must be a mapping with keys {', '.join(allowed)}"
+            )
             return {}
         values: dict[str, Node] = {}
         suggested: set[str] = set()
