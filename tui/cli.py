@@ -1,0 +1,182 @@
+"""The `crowdwatch` command line: the dashboard, report, export and config commands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from crowdwatch import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+SOURCES = ("demo", "files", "yahoo")
+
+
+class BadInput(Exception):
+    """Something the user typed or wrote is wrong; the message says what to do."""
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def add_data_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """The data options; subcommands accept them too (SUPPRESS keeps the main values)."""
+
+    def default(value):
+        return argparse.SUPPRESS if suppress else value
+
+    group = parser.add_argument_group("data")
+    group.add_argument(
+        "--source",
+        choices=SOURCES,
+        default=default("demo"),
+        help="where prices come from (default: the built-in demo)",
+    )
+    group.add_argument(
+        "--data",
+        type=Path,
+        default=default(None),
+        metavar="DIR",
+        help="folder with prices.parquet|csv [quotes, universe.csv] (files)",
+    )
+    group.add_argument(
+        "--config",
+        type=Path,
+        default=default(None),
+        metavar="DIR",
+        help="folder with any of themes/factors/letfs/settings.yaml",
+    )
+    group.add_argument(
+        "--as-of",
+        type=iso_date,
+        default=default(None),
+        metavar="DATE",
+        help="answer as if the history ended at DATE (close mode)",
+    )
+    group.add_argument("--speed", type=float, default=default(1.0),
+                       help="demo replay speed multiplier (default 1: a few minutes)")  # fmt: skip
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="crowdwatch",
+        description="Watch crowded trades unwind: factor sigma moves, crowded themes, "
+        "momentum baskets and market internals.",
+    )
+    parser.add_argument("--version", action="version", version=f"crowdwatch {__version__}")
+    add_data_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    report = commands.add_parser("report", help="print every pane once and exit")
+    style = report.add_mutually_exclusive_group()
+    style.add_argument("--json", action="store_true", help="the versioned JSON contract")
+    style.add_argument("--markdown", action="store_true", help="Markdown for chat")
+    add_data_options(report, suppress=True)
+    export = commands.add_parser("export", help="write the daily series to CSV or Parquet")
+    export.add_argument("out", type=Path, metavar="OUT.csv|OUT.parquet")
+    export.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
+    add_data_options(export, suppress=True)
+    config = commands.add_parser("config", help="init, validate or locate the YAML config")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION")
+    config_commands.required = True
+    config_commands.add_parser("init", help="copy the defaults to the user config dir")
+    validate = config_commands.add_parser("validate", help="check a config folder")
+    validate.add_argument("dir", nargs="?", type=Path, default=None)
+    config_commands.add_parser("path", help="where each file is read from")
+    add_data_options(config, suppress=True)
+    return parser
+
+
+def open_engine(args: argparse.Namespace):
+    """Config + feed + Engine for the data options (errors surface as exceptions)."""
+    from crowdwatch.config.loader import load_config
+    from crowdwatch.feeds.factory import open_feed
+    from crowdwatch.tui.engine import Engine
+
+    config = load_config(args.config)
+    feed = open_feed(args.source, args.data, config, speed=args.speed)
+    return Engine(feed, config, as_of=args.as_of)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from crowdwatch.analytics.report import to_json
+    from crowdwatch.tui.report_text import print_text_report, to_markdown
+
+    snapshot = open_engine(args).report_snapshot()
+    if args.json:
+        print(json.dumps(to_json(snapshot), indent=2))
+    elif args.markdown:
+        print(to_markdown(snapshot))
+    else:
+        print_text_report(snapshot)
+    return EXIT_OK
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from crowdwatch.tui.export import write_series
+
+    out: Path = args.out
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise BadInput(f"{out}: the export must end in .csv or .parquet")
+    if out.exists() and not args.force and not confirm(f"{out} exists. Overwrite it? [y/N] "):
+        raise BadInput(f"{out} exists and was kept; pass --force to overwrite it")
+    snapshot = open_engine(args).report_snapshot()
+    rows = write_series(snapshot, out)
+    print(f"wrote {rows} days x {len(snapshot.series.columns) - 1} series to {out}")
+    return EXIT_OK
+
+
+def confirm(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(question).strip().lower() in ("y", "yes")
+
+
+def run_config(args: argparse.Namespace) -> int:
+    from crowdwatch.config import commands
+
+    if args.config_command == "init":
+        for path, action in commands.init_user_config():
+            print(f"{action:>14}  {path}")
+        return EXIT_OK
+    if args.config_command == "validate":
+        ok, summary = commands.validate_config(args.dir or args.config)
+        print(summary)
+        return EXIT_OK if ok else EXIT_BAD_INPUT
+    print(commands.describe_paths(args.config))
+    return EXIT_OK
+
+
+def run_dashboard(args: argparse.Namespace) -> int:
+    from crowdwatch.tui.app import CrowdwatchApp
+
+    app = CrowdwatchApp(open_engine(args))
+    app.run()
+    return int(app.return_code or 0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from crowdwatch.config.errors import ConfigError
+    from crowdwatch.feeds.base import FeedError
+
+    args = build_parser().parse_args(argv)
+    handlers = {"report": run_report, "export": run_export, "config": run_config}
+    try:
+        return handlers.get(args.command, run_dashboard)(args)
+    except (ConfigError, BadInput) as exc:
+        print(f"crowdwatch: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except FeedError as exc:
+        print(f"crowdwatch: {args.source} source: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

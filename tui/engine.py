@@ -1,0 +1,103 @@
+"""The Engine: feed -> analytics for the app and the CLI (history once, quotes per tick)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from crowdwatch.analytics.live import session_date
+from crowdwatch.analytics.model import Model, close_snapshot, live, prepare
+from crowdwatch.analytics.results import Snapshot
+from crowdwatch.config.loader import check_benchmark
+from crowdwatch.config.schema import Config
+from crowdwatch.feeds.base import Feed
+
+
+def newer_than(quotes: pl.DataFrame | None, day: date) -> bool:
+    return quotes is not None and quotes.height > 0 and session_date(quotes) > day
+
+
+def quotes_as_closes(quotes: pl.DataFrame) -> pl.DataFrame:
+    """A session's quotes as one day of history rows (for --as-of on or after that day)."""
+    return quotes.select(
+        pl.lit(session_date(quotes)).alias("date"), "ticker", pl.col("last").alias("close")
+    )
+
+
+class Engine:
+    """Loads the history once, then turns each poll of the feed's quotes into a Snapshot.
+
+    With quotes newer than the history the snapshot is live; otherwise it is the close of
+    the last history day. With as_of the answer is the close of that day and never ticks.
+    """
+
+    def __init__(self, feed: Feed, config: Config, as_of: date | None = None) -> None:
+        self.feed = feed
+        self.config = config
+        self.as_of = as_of
+        self.source = feed.name
+        self.simulated = feed.simulated
+        self.refresh_seconds = config.settings.refresh_seconds
+        self.static = as_of is not None
+        self._model: Model | None = None
+        self._last: Snapshot | None = None
+
+    @property
+    def cached(self) -> bool:
+        return bool(getattr(self.feed, "cached", False))
+
+    def warnings(self) -> list[str]:
+        return list(self.feed.warnings())
+
+    def _history(self) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+        history = self.feed.history()
+        check_benchmark(self.config, set(history.get_column("ticker").unique().to_list()))
+        return history, self.feed.universe()
+
+    def _close(self, history: pl.DataFrame, universe: pl.DataFrame | None) -> Snapshot:
+        return close_snapshot(
+            history,
+            self.config,
+            universe,
+            as_of=self.as_of,
+            source=self.source,
+            simulated=self.simulated,
+        )
+
+    def start(self, quotes: pl.DataFrame | None = None) -> Snapshot:
+        """Blocking: load and prepare the history, return the first snapshot."""
+        history, universe = self._history()
+        last_day = history.get_column("date").max()
+        if self.as_of is not None:
+            closing = self.feed.closing_quotes()
+            if newer_than(closing, last_day) and session_date(closing) <= self.as_of:
+                history = pl.concat([history, quotes_as_closes(closing)], how="diagonal_relaxed")
+            self._last = self._close(history, universe)
+            return self._last
+        quotes = self.feed.quotes() if quotes is None else quotes
+        if newer_than(quotes, last_day):
+            self._model = prepare(history, self.config, universe)
+            self._last = live(self._model, quotes, self.source, self.simulated)
+        else:
+            self._last = self._close(history, universe)
+        return self._last
+
+    def tick(self) -> Snapshot:
+        """Poll the quotes and recompute today's numbers (O(universe))."""
+        if self._last is None:
+            return self.start()
+        if self.static:
+            return self._last
+        quotes = self.feed.quotes()
+        if self._model is None:
+            if newer_than(quotes, self._last.as_of):
+                return self.start(quotes)  # a session opened after a close-mode start
+            return self._last
+        if newer_than(quotes, self._model.last_date):
+            self._last = live(self._model, quotes, self.source, self.simulated)
+        return self._last
+
+    def report_snapshot(self) -> Snapshot:
+        """What `report`/`export` answer: the feed's closing quotes, else the close."""
+        return self.start(None if self.as_of is not None else self.feed.closing_quotes())
