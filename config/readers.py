@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+from yaml.nodes import Node
+
 from crowdwatch.config.schema import SIGNALS, FactorSpec, LetfFund, Settings, Theme
 from crowdwatch.config.yamlnodes import FileCheck, suggestion
-from yaml.nodes import Node
 
 SETTINGS_KEYS = (
     "benchmark",
@@ -115,6 +116,9 @@ def _theme(check: FileCheck, node: Node) -> tuple[Theme | None, int]:
     if "weights" in values:
         for raw, line, value_node in check.pairs(values["weights"], "weights"):
             symbol = raw.upper()
+            if symbol in weights:
+                check.error(line, raw, f"key '{raw}': {symbol} is listed twice in weights")
+                continue
             if tickers and symbol not in tickers:
                 check.error(
                     line,

@@ -1,4 +1,4 @@
-"""YAML read as a node tree so every value keeps its line, plus typed readers that collect problems."""
+"""YAML read as a node tree so every value keeps its line; typed readers that collect problems."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from crowdwatch.config.errors import ConfigError, Problem
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from crowdwatch.config.errors import ConfigError, Problem
 
 NULL_TAG = "tag:yaml.org,2002:null"
 
@@ -35,7 +36,7 @@ def closest(word: str, choices: Sequence[str]) -> str | None:
 
 
 def suggestion(word: str, choices: Sequence[str]) -> str:
-    """ "; did you mean 'x'?" when a choice is close enough to the word, else ""."""
+    """The "; did you mean 'x'?" tail of a message, or "" when nothing is close."""
     near = closest(word, choices)
     return f"; did you mean '{near}'?" if near else ""
 
@@ -88,7 +89,7 @@ class FileCheck:
         result = []
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == NULL_TAG:
-                self.error(key_node, key, "keys must be plain names")
+                self.error(key_node, key, f"key '{key}': keys must be plain names")
                 continue
             name = str(key_node.value).strip()
             if name in seen:

@@ -197,6 +197,13 @@ CASES = {
         "AMD",
         ["weights must be positive, got 0"],
     ),
+    "theme weight listed twice": (
+        "themes.yaml",
+        "themes:\n  - name: AI\n    tickers: [NVDA]\n    weights:\n      NVDA: 2\n      nvda: 3\n",
+        6,
+        "nvda",
+        ["NVDA is listed twice in weights"],
+    ),
     "theme weight not a number": (
         "themes.yaml",
         "themes:\n  - name: AI\n    tickers: [NVDA]\n    weights: {NVDA: heavy}\n",
