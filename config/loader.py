@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
+from yaml.nodes import MappingNode, Node
+
 from crowdwatch.config.errors import ConfigError, Problem
 from crowdwatch.config.readers import read_factors, read_letfs, read_settings, read_themes
 from crowdwatch.config.schema import Config
 from crowdwatch.config.yamlnodes import FileCheck, compose, suggestion
-from yaml.nodes import MappingNode, Node
 
 __all__ = [
     "CONFIG_FILES",
