@@ -1,0 +1,216 @@
+"""The main screen: four titled panes (a 2x2 grid when wide, tabs when narrow) and status."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping
+from datetime import datetime
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Grid
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
+
+from crowdwatch.analytics.results import Event, Snapshot
+from crowdwatch.widgets import basket_panel, factor_table, internals_panel, theme_table
+from crowdwatch.widgets.basket_panel import BasketPanel
+from crowdwatch.widgets.factor_table import FactorTable
+from crowdwatch.widgets.internals_panel import InternalsPanel
+from crowdwatch.widgets.pane_table import PaneTable
+from crowdwatch.widgets.status_bar import StatusBar, StatusState
+from crowdwatch.widgets.theme_table import ThemeTable
+
+PANES = (
+    ("factors", factor_table.TITLE),
+    ("themes", theme_table.TITLE),
+    ("baskets", basket_panel.TITLE),
+    ("internals", internals_panel.TITLE),
+)
+PANE_TABLES = {
+    "factors": "#factor-table",
+    "themes": "#theme-table",
+    "baskets": "#basket-table",
+    "internals": "#internals-table",
+}
+WIDE_MIN = (120, 32)  # below this the panes become tabs
+
+
+def event_summary(events: tuple[Event, ...]) -> tuple[int, float | None]:
+    forwards = [e.fwd_21d for e in events if e.fwd_21d is not None]
+    return len(events), (statistics.median(forwards) if forwards else None)
+
+
+class PaneTabs(Tabs):
+    """The pane titles as tabs in narrow terminals; focus stays on the tables."""
+
+    can_focus = False
+
+
+class Pane(Container):
+    """A titled pane; shows a loading or error line until the first snapshot lands."""
+
+    def __init__(self, key: str, title: str) -> None:
+        super().__init__(id=f"pane-{key}", classes="pane")
+        self.border_title = title
+        self.key = key
+
+
+class DashboardScreen(Screen):
+    BINDINGS = [
+        Binding("tab", "next_pane(1)", "Next pane", show=False),
+        Binding("shift+tab", "next_pane(-1)", "Prev pane", show=False),
+        Binding("s", "sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="dashboard")
+        self.active_pane = "factors"
+
+    def compose(self) -> ComposeResult:
+        yield PaneTabs(*[Tab(title, id=f"tab-{key}") for key, title in PANES], id="pane-tabs")
+        # grid order (wide): factors | baskets over themes | internals, so the two wide
+        # tables share the wide left column; Tab still follows PANES
+        with Grid(id="panes"):
+            with Pane("factors", factor_table.TITLE):
+                yield Static("Loading history...", classes="placeholder")
+                yield FactorTable(id="factor-table")
+            with Pane("baskets", basket_panel.TITLE):
+                yield Static("Loading history...", classes="placeholder")
+                yield BasketPanel(id="basket-panel")
+            with Pane("themes", theme_table.TITLE):
+                yield Static("Loading history...", classes="placeholder")
+                yield ThemeTable(id="theme-table")
+                yield Input(placeholder="filter themes (Enter keeps, Esc clears)", id="filter")
+            with Pane("internals", internals_panel.TITLE):
+                yield Static("Loading history...", classes="placeholder")
+                yield InternalsPanel(id="internals-panel")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).cursor_blink = False
+        self._layout(self.size.width, self.size.height)
+        self.activate("factors", focus=True)
+        self._update_theme_subtitle()
+        self.app.update_status()  # type: ignore[attr-defined]
+        self.app.refresh_screens()  # type: ignore[attr-defined]  # a snapshot may be waiting
+
+    def on_resize(self) -> None:
+        self._layout(self.size.width, self.size.height)
+
+    def _layout(self, width: int, height: int) -> None:
+        self.set_class(width < WIDE_MIN[0] or height < WIDE_MIN[1], "-narrow")
+
+    # --- data -------------------------------------------------------------------
+    def show(
+        self, snapshot: Snapshot, trail: Mapping[str, tuple[tuple[datetime, float], ...]]
+    ) -> None:
+        if not self.query(FactorTable):
+            return  # not composed yet: on_mount asks the app again
+        self.add_class("-ready")
+        self.query_one(FactorTable).show(snapshot)
+        self.query_one(ThemeTable).show(snapshot)
+        self.query_one(BasketPanel).show(snapshot, trail)
+        count, median = event_summary(snapshot.events)
+        self.query_one(InternalsPanel).show(snapshot.internals, snapshot.benchmark, count, median)
+
+    def show_failure(self, text: str) -> None:
+        """A failed start: the panes say why instead of 'Loading'."""
+        for placeholder in self.query(".placeholder").results(Static):
+            placeholder.update(f"Could not load: {text}\nPress r to retry.")
+
+    def set_status(self, state: StatusState) -> None:
+        for bar in self.query(StatusBar).results(StatusBar):
+            bar.state = state
+
+    # --- panes and focus ---------------------------------------------------------
+    def activate(self, key: str, *, focus: bool) -> None:
+        self.active_pane = key
+        for pane in self.query(Pane):
+            pane.set_class(pane.key == key, "-active")
+        tabs = self.query_one(PaneTabs)
+        if tabs.active != f"tab-{key}":
+            tabs.active = f"tab-{key}"
+        if focus:
+            self.query_one(PANE_TABLES[key], PaneTable).focus()
+
+    def action_next_pane(self, step: int) -> None:
+        keys = [key for key, _ in PANES]
+        index = (keys.index(self.active_pane) + step) % len(keys)
+        self.activate(keys[index], focus=True)
+
+    @on(PaneTable.LeaveRequest)
+    def _leave_pane(self, event: PaneTable.LeaveRequest) -> None:
+        self.action_next_pane(event.step)
+
+    @on(Tabs.TabActivated, "#pane-tabs")
+    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
+        key = str(event.tab.id).removeprefix("tab-")
+        if key != self.active_pane:
+            self.activate(key, focus=True)
+
+    def on_descendant_focus(self, event) -> None:  # noqa: ANN001 - textual event type
+        for pane in self.query(Pane):
+            if event.widget in pane.walk_children() and pane.key != self.active_pane:
+                self.activate(pane.key, focus=False)
+
+    # --- sort and filter ---------------------------------------------------------
+    def action_sort(self) -> None:
+        self.activate("themes", focus=True)
+        self.query_one(ThemeTable).cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        table = self.query_one(ThemeTable)
+        self.activate("themes", focus=True)
+        table.sort_by(table.sort_column, descending=not table.sort_descending)
+
+    def action_filter(self) -> None:
+        self.activate("themes", focus=False)
+        box = self.query_one("#filter", Input)
+        box.add_class("-open")
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.has_class("-open") or box.value:
+            box.value = ""
+            self.query_one(ThemeTable).filter_text = ""
+            self._close_filter()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.query_one(ThemeTable).filter_text = event.value
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self._close_filter()
+
+    def _close_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("-open")
+        self.query_one(ThemeTable).focus()
+
+    @on(ThemeTable.ViewChanged)
+    def _update_theme_subtitle(self) -> None:
+        pane = self.query_one("#pane-themes", Pane)
+        pane.border_subtitle = self.query_one(ThemeTable).describe()
+
+    # --- drill-downs -------------------------------------------------------------
+    @on(DataTable.RowSelected)
+    def _drill(self, event: DataTable.RowSelected) -> None:
+        key = str(event.row_key.value)
+        table = event.data_table.id
+        if table == "factor-table":
+            kind, _, name = key.partition(":")
+            self.app.open_series(kind, name)  # type: ignore[attr-defined]
+        elif table == "basket-table":
+            self.app.open_series("basket", key)  # type: ignore[attr-defined]
+        elif table == "theme-table":
+            self.app.open_theme(key)  # type: ignore[attr-defined]
+        elif table == "internals-table":
+            self.app.open_internals()  # type: ignore[attr-defined]

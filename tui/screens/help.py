@@ -1,0 +1,64 @@
+"""The help screen (every key) and the 'terminal too small' notice."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+KEYS = (
+    ("Tab / Shift+Tab", "next / previous pane"),
+    ("← →", "scroll a wide table, then move to the next pane"),
+    ("↑ ↓ PgUp PgDn", "move the row cursor"),
+    ("Enter", "drill down into the row (theme, factor, basket, internals)"),
+    ("Esc", "back from a drill-down; clear the theme filter"),
+    ("s", "sort themes by the next column (click a header to sort by it)"),
+    ("S", "reverse the theme sort"),
+    ("/", "filter themes by name (Enter keeps it, Esc clears it)"),
+    ("p", "pause / resume live refresh"),
+    ("r", "refresh now"),
+    ("c", "cycle colour schemes (dark, light, ...)"),
+    ("Ctrl+P", "command palette: the same actions by name"),
+    ("?", "this help"),
+    ("q", "quit"),
+)
+
+LEGEND = (
+    "Signs carry the meaning without colour: -1.23% is a loss, '!' marks |σ| at or above "
+    "the alert level, ▼UNWIND / ▲SQUEEZE flag crowded themes, [STALE] means old quotes "
+    "or a source error."
+)
+
+
+def help_table() -> Table:
+    table = Table(show_header=False, box=None, padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for key, action in KEYS:
+        table.add_row(key, action)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close"),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "crowdwatch keys"
+            box.border_subtitle = "Esc closes"
+            yield Static(help_table())
+            yield Static("\n" + LEGEND)
+
+
+class TooSmallScreen(ModalScreen[None]):
+    """Shown below 60x20; removed by the app as soon as the terminal is big enough."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Terminal too small: crowdwatch needs at least 60x20.", id="too-small")

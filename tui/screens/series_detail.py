@@ -1,0 +1,111 @@
+"""Drill-down of a basket or factor: cumulative history, sigma histogram, worst days, events."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rich.text import Text
+from textual.containers import Horizontal
+from textual.widget import Widget
+from textual.widgets import Static
+
+from crowdwatch.analytics.results import MoveStats, Snapshot
+from crowdwatch.tui.screens.data import cumulative, sigma_days, worst_days
+from crowdwatch.tui.screens.detail import DetailScreen, Trail
+from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.charts import SeriesChart, SigmaHistogram
+from crowdwatch.widgets.factor_table import BASKET_SHORT, factor_label
+from crowdwatch.widgets.pane_table import PaneTable
+
+
+def move_header(title: str, stats: MoveStats, alert: float) -> Text:
+    """'Momentum pair  -4.93%  !-3.6σ  pctl 0th  worst since ...  1w ... 1m ... YTD ...'."""
+    text = Text(title, style="bold")
+    text.append("  today ")
+    text.append_text(fmt.colored(fmt.pct(stats.ret), stats.ret, bold=True))
+    text.append(" ")
+    text.append_text(fmt.sigma_cell(stats.sigma, alert))
+    text.append(f"  pctl {fmt.ordinal(stats.percentile)}")
+    text.append(f"  {fmt.since(stats.worst_since, stats.best_since, stats.ret, stats.on_record)}")
+    text.append(
+        f"\n1w {fmt.pct(stats.ret_1w)}  1m {fmt.pct(stats.ret_1m)}  YTD {fmt.pct(stats.ret_ytd)}"
+        f"  drawdown {fmt.pct(stats.drawdown)}"
+    )
+    return text
+
+
+class SeriesDetail(DetailScreen):
+    """kind is 'basket' or 'factor'; name is the basket key or factor name."""
+
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(id="series-detail")
+        self.kind = kind
+        self.series_name = name
+
+    @property
+    def title_text(self) -> str:
+        if self.kind == "basket":
+            return f"{BASKET_SHORT.get(self.series_name, self.series_name)} (basket)"
+        return f"{factor_label(self.series_name)[2:]} (factor)"
+
+    def body(self) -> Iterable[Widget]:
+        with Horizontal(classes="detail-row"):
+            yield SeriesChart("cumulative return", id="cumulative-chart")
+            yield SigmaHistogram(id="sigma-histogram")
+        yield Static("Worst days", classes="section")
+        table = PaneTable(id="worst-days")
+        yield table
+        yield Static("Past -3σ momentum-pair days and what followed", classes="section")
+        yield PaneTable(id="events")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        worst = self.query_one("#worst-days", PaneTable)
+        worst.add_column("Date", key="date", width=10)
+        worst.add_column("Return", key="ret", width=8)
+        worst.add_column("σ", key="sigma", width=7)
+        events = self.query_one("#events", PaneTable)
+        events.add_column("Date", key="date", width=10)
+        events.add_column("σ", key="sigma", width=7)
+        for key, label in (("fwd_5d", "Next 5d"), ("fwd_21d", "Next 21d"), ("fwd_63d", "Next 63d")):
+            events.add_column(label, key=key, width=8)
+
+    def show(self, snapshot: Snapshot, trail: Trail) -> None:
+        group = snapshot.baskets if self.kind == "basket" else snapshot.factors
+        stats = group.get(self.series_name) or MoveStats(self.series_name)
+        self.header(move_header(self.title_text, stats, snapshot.alert_sigma))
+        path = cumulative(snapshot.series, self.series_name)
+        chart = self.query_one("#cumulative-chart", SeriesChart)
+        if path:
+            chart.title = f"cumulative return since {path[0][0].isoformat()} (%)"
+        chart.points = path
+        days = sigma_days(snapshot.series, self.series_name)
+        self.query_one(SigmaHistogram).show(days["sigma"].to_list(), stats.sigma)
+        self.query_one("#worst-days", PaneTable).replace_rows(
+            [
+                (
+                    day.isoformat(),
+                    [
+                        day.isoformat(),
+                        fmt.colored(fmt.pct(ret), ret),
+                        fmt.sigma_cell(sig, snapshot.alert_sigma),
+                    ],
+                )
+                for day, ret, sig in worst_days(days)
+            ]
+        )
+        self.query_one("#events", PaneTable).replace_rows(
+            [
+                (
+                    event.date.isoformat(),
+                    [
+                        event.date.isoformat(),
+                        fmt.sigma_cell(event.sigma, snapshot.alert_sigma),
+                        fmt.colored(fmt.pct(event.fwd_5d), event.fwd_5d),
+                        fmt.colored(fmt.pct(event.fwd_21d), event.fwd_21d),
+                        fmt.colored(fmt.pct(event.fwd_63d), event.fwd_63d),
+                    ],
+                )
+                for event in snapshot.events
+            ]
+        )

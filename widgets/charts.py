@@ -1,0 +1,138 @@
+"""Plotext charts: a dated line chart, the intraday basket chart and a sigma histogram."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from textual.reactive import reactive
+from textual_plotext import PlotextPlot
+
+from crowdwatch.widgets.format import NEW_YORK
+
+OPEN_MINUTES = 9 * 60 + 30
+# distinct markers so the lines stay apart without colour (NO_COLOR)
+INTRADAY_LINES = (
+    ("winners", "Winners", "red", "•"),
+    ("short_momentum", "Short-mom", "green", "+"),
+    ("momentum_pair", "Pair", "blue", "x"),
+)
+
+
+def _date_ticks(dates: Sequence[date], count: int = 4) -> tuple[list[int], list[str]]:
+    if not dates:
+        return [], []
+    step = max((len(dates) - 1) // max(count - 1, 1), 1)
+    ticks = list(range(0, len(dates), step))
+    return ticks, [dates[i].isoformat() for i in ticks]
+
+
+class _Chart(PlotextPlot):
+    """Redraws from its reactive data; the empty state shows a one-line message."""
+
+    empty_message = "no data"
+
+    def on_mount(self) -> None:
+        self.replot()
+
+    def replot(self) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        plt.frame(False)
+        if not self.draw(plt):
+            plt.title(self.empty_message)
+        self.refresh()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001 - plotext has no public type
+        raise NotImplementedError
+
+
+class SeriesChart(_Chart):
+    """A line over dates (cumulative return, dispersion ratio ...)."""
+
+    points: reactive[tuple[tuple[date, float | None], ...]] = reactive((), init=False)
+    title: reactive[str] = reactive("", init=False)
+    percent: reactive[bool] = reactive(True, init=False)
+
+    def __init__(self, title: str = "", *, percent: bool = True, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(SeriesChart.title, title)
+        self.set_reactive(SeriesChart.percent, percent)
+
+    def watch_points(self) -> None:
+        self.replot()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001
+        known = [(d, v) for d, v in self.points if v is not None]
+        if not known:
+            return False
+        dates = [d for d, _ in known]
+        scale = 100.0 if self.percent else 1.0
+        plt.plot(
+            list(range(len(known))), [v * scale for _, v in known], color="cyan", marker="braille"
+        )
+        plt.xticks(*_date_ticks(dates))
+        plt.title(self.title)
+        if self.percent:
+            plt.ylabel("%")
+        return True
+
+
+class IntradayChart(_Chart):
+    """The three momentum baskets since the open, in percent, on New York time."""
+
+    empty_message = "intraday: no live quotes yet"
+    trail: reactive[Mapping[str, tuple[tuple[datetime, float], ...]]] = reactive(
+        dict, init=False, always_update=True
+    )
+
+    def watch_trail(self) -> None:
+        self.replot()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001
+        drawn = False
+        for key, label, color, marker in INTRADAY_LINES:
+            points = self.trail.get(key, ())
+            if not points:
+                continue
+            xs = [_minutes(ts) for ts, _ in points]
+            plt.plot(xs, [v * 100 for _, v in points], label=label, color=color, marker=marker)
+            drawn = True
+        if drawn:
+            plt.horizontal_line(0.0, color="gray")
+            start = min(_minutes(pts[0][0]) for pts in self.trail.values() if pts)
+            end = max(_minutes(pts[-1][0]) for pts in self.trail.values() if pts)
+            ticks = list(range(int(start // 30) * 30, int(end) + 1, 30)) or [int(start)]
+            plt.xticks(ticks, [f"{t // 60:02d}:{t % 60:02d}" for t in ticks])
+            plt.ylabel("% since open")
+        return drawn
+
+
+def _minutes(ts: datetime) -> float:
+    local = ts.astimezone(NEW_YORK)
+    return local.hour * 60 + local.minute + local.second / 60
+
+
+class SigmaHistogram(_Chart):
+    """Daily sigma moves as a histogram, today marked with a vertical line."""
+
+    sigmas: reactive[tuple[float, ...]] = reactive((), init=False)
+    today: reactive[float | None] = reactive(None, init=False)
+
+    def show(self, sigmas: Sequence[float], today: float | None) -> None:
+        self.set_reactive(SigmaHistogram.today, today)
+        self.sigmas = tuple(sigmas)
+
+    def watch_sigmas(self) -> None:
+        self.replot()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001
+        if not self.sigmas:
+            return False
+        plt.hist(list(self.sigmas), bins=40, color="cyan")
+        title = "daily σ moves"
+        if self.today is not None:
+            plt.vertical_line(self.today, color="red")
+            title += f"  (today {self.today:+.1f}σ = the red line)"
+        plt.title(title)
+        return True
