@@ -88,7 +88,7 @@ def _line(values: dict[str, Node], key: str, node: Node) -> int:
     return (values.get(key, node)).start_mark.line + 1
 
 
-def _theme(check: FileCheck, node: Node) -> tuple[Theme | None, int]:
+def _theme(check: FileCheck, node: Node) -> tuple[Theme | None, str | None, int]:
     values = check.mapping(node, "a theme", THEME_KEYS, ("name", "tickers"), key="themes")
     name = check.text(values["name"], "name") if "name" in values else None
     label = f"theme '{name}'" if name else "this theme"
@@ -136,10 +136,10 @@ def _theme(check: FileCheck, node: Node) -> tuple[Theme | None, int]:
             if weight is not None:
                 weights[symbol] = weight
     note = check.text(values["note"], "note", allow_empty=True) if "note" in values else ""
+    line = _line(values, "name", node)
     if not name or not tickers:
-        return None, 0
-    theme = Theme(name=name, tickers=tuple(tickers), weights=weights, note=note or "")
-    return theme, _line(values, "name", node)
+        return None, name, line
+    return Theme(name=name, tickers=tuple(tickers), weights=weights, note=note or ""), name, line
 
 
 def read_themes(check: FileCheck, root: Node | None) -> tuple[Theme, ...]:
@@ -148,19 +148,19 @@ def read_themes(check: FileCheck, root: Node | None) -> tuple[Theme, ...]:
     themes: list[Theme] = []
     first_line: dict[str, int] = {}
     for item in items or []:
-        theme, line = _theme(check, item)
-        if theme is None:
-            continue
-        if theme.name in first_line:
+        # a duplicate name is reported even when the entry has other problems
+        theme, name, line = _theme(check, item)
+        if name is not None and name in first_line:
             check.error(
                 line,
                 "name",
-                f"key 'name': theme '{theme.name}' is defined twice "
-                f"(first at line {first_line[theme.name]})",
+                f"key 'name': theme '{name}' is defined twice (first at line {first_line[name]})",
             )
             continue
-        first_line[theme.name] = line
-        themes.append(theme)
+        if name is not None:
+            first_line[name] = line
+        if theme is not None:
+            themes.append(theme)
     return tuple(themes)
 
 

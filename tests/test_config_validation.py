@@ -414,5 +414,6 @@ def test_several_problems_in_one_file_are_all_reported_in_line_order(tmp_path: P
     with pytest.raises(ConfigError) as caught:
         load_config(folder)
     where = [(problem.line, problem.key) for problem in caught.value.problems]
-    assert where == [(3, "tickers"), (5, "tickerz"), (7, "tickers"), (8, "AMD")]
-    assert len(str(caught.value).splitlines()) == 4
+    # the second "AI" is a duplicate name even though the first has no tickers
+    assert where == [(3, "tickers"), (5, "tickerz"), (6, "name"), (7, "tickers"), (8, "AMD")]
+    assert len(str(caught.value).splitlines()) == 5
