@@ -57,9 +57,9 @@ def move_stats(
 ) -> MoveStats:
     """DESIGN.md move statistics of x(T)=value given the series' non-null prior values."""
     x = finite(value)
-    recent = tuple(float(v) for v in prior_values[-RECENT:])
     if x is None:
-        return MoveStats(name=name, members=members, recent=recent[1:] + (None,))
+        recent = tuple(float(v) for v in prior_values[-(RECENT - 1) :])
+        return MoveStats(name=name, members=members, recent=(*recent, None))
     values = np.append(prior_values, x)
     rms = trailing_rms(prior_values)
     sigma = x / rms if rms else None
