@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
+
 from crowdwatch.config.schema import Config
 from crowdwatch.feeds.base import FeedError
 from crowdwatch.feeds.frames import (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import polars as pl
+
 from crowdwatch.feeds.base import HISTORY_SCHEMA, QUOTES_SCHEMA, FeedError
 
 HISTORY_OPTIONAL = ("volume", "market_cap")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
+
 from crowdwatch.config.schema import Config
 from crowdwatch.feeds.base import HISTORY_SCHEMA, QUOTES_SCHEMA, Feed, FeedError
 from crowdwatch.feeds.files import FilesFeed
-from polars.testing import assert_frame_equal
 
 FIXTURES = Path(__file__).parent / "fixtures" / "files"
 
