@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import polars as pl
 
 from crowdwatch.config.schema import Config
@@ -124,6 +125,7 @@ class YahooFeed:
         self.requests: list[tuple[date, list[str]]] = []  # history batches asked this run
         self._history_warnings: list[str] = []
         self._quotes_warning: str | None = None
+        self._gap_warning: str | None = None
         self._universe_warning: str | None = None
         self._universe = self._load_universe(universe_path)
         underlyings = {fund.underlying for fund in config.letfs}
@@ -160,6 +162,10 @@ class YahooFeed:
         """The New York trading date now: history stops the day before it."""
         return self.now().astimezone(NEW_YORK).date()
 
+    def first_day(self, today: date) -> date:
+        """Where a ticker with no cache starts."""
+        return today - timedelta(days=round(365.25 * self.history_years))
+
     def plan(self, cached: pl.DataFrame | None, today: date) -> list[tuple[date, list[str]]]:
         """(start, tickers) requests: new tickers from history_years ago, cached ones from
         their last cached date (one overlap day, to detect re-adjusted closes)."""
@@ -168,7 +174,7 @@ class YahooFeed:
             frame = cached.group_by("ticker").agg(pl.col("date").max())
             last = dict(zip(frame["ticker"].to_list(), frame["date"].to_list(), strict=True))
         fresh_enough = last_complete_session(today)
-        first_day = today - timedelta(days=round(365.25 * self.history_years))
+        first_day = self.first_day(today)
         starts: dict[date, list[str]] = {}
         for ticker in self.tickers:
             start = last.get(ticker)
@@ -199,6 +205,10 @@ class YahooFeed:
                 )
             except Exception as exc:  # any failure of a batch means Yahoo is not answering
                 failure = short_error(exc)
+                break
+            if batch.frame.is_empty() and start == self.first_day(today):
+                # years of nothing for a whole batch is not a holiday: Yahoo is not answering
+                failure = "no data in Yahoo's answer"
                 break
             fresh_parts.append(self._to_ours(batch.frame).filter(pl.col("date") < today))
             # the first answer proves the network; a cold cache may need slower batches
@@ -282,14 +292,15 @@ class YahooFeed:
         failure: Exception | None = None
         for chunk in batches([to_yahoo(t) for t in self.tickers], self.batch_size):
             try:
-                fresh.append(
-                    run_with_deadline(
-                        lambda c=chunk: self.client.quotes(c), self.quote_deadline_seconds
-                    )
+                answer = run_with_deadline(
+                    lambda c=chunk: self.client.quotes(c), self.quote_deadline_seconds
                 )
+                if answer.is_empty():
+                    raise ValueError("no quotes in Yahoo's answer")
             except Exception as exc:  # keep what answered, back off for the rest
                 failure = exc
                 break
+            fresh.append(answer)
         if fresh:
             parts = [self._quotes] if self._quotes is not None else []
             merged = pl.concat([*parts, *(self._to_ours(q) for q in fresh)])
@@ -315,16 +326,36 @@ class YahooFeed:
     def _session_quotes(self) -> pl.DataFrame | None:
         """Quotes of a session after the last history day; older ones mean the market is
         closed and the dashboard shows the last close instead."""
+        self._gap_warning = None
         if self._quotes is None:
             return None
         quotes = self._quotes
-        if self._history_last is not None:
-            session_day = pl.col("ts").dt.convert_time_zone(NEW_YORK_NAME).dt.date()
-            quotes = quotes.filter(session_day > self._history_last)
-        return None if quotes.is_empty() else quotes
+        if self._history_last is None:
+            return None if quotes.is_empty() else quotes
+        session_day = pl.col("ts").dt.convert_time_zone(NEW_YORK_NAME).dt.date()
+        quotes = quotes.filter(session_day > self._history_last)
+        if quotes.is_empty():
+            return None
+        day = quotes.select(session_day.max()).item()
+        # live returns are last / previous close: with days missing in between (a cache
+        # that could not be refreshed) they would span several sessions; one missing
+        # weekday may be a holiday
+        gap = int(np.busday_count(self._history_last + timedelta(days=1), day))
+        if gap > 1:
+            self._gap_warning = (
+                f"Yahoo history ends {self._history_last}, {gap} trading days before the "
+                f"quotes ({day}): showing the last close; restart when Yahoo is reachable"
+            )
+            return None
+        return quotes
 
     def warnings(self) -> list[str]:
-        found = [self._universe_warning, *self._history_warnings, self._quotes_warning]
+        found = [
+            self._universe_warning,
+            *self._history_warnings,
+            self._quotes_warning,
+            self._gap_warning,
+        ]
         return [w for w in found if w]
 
 

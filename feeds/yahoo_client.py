@@ -59,9 +59,15 @@ class YahooClient(Protocol):
         ...
 
 
+def _unrepr(message: str) -> str:
+    """yf.download logs repr(exception); show it as 'ConnectionError: curl: (7) ...'."""
+    match = re.fullmatch(r"(\w+)\((['\"])(.*)\2\)", message.strip(), re.DOTALL)
+    return f"{match.group(1)}: {match.group(3)}" if match else message.strip()
+
+
 def classify_failure(messages: list[str]) -> YahooUnavailable:
     """The exception a batch raises when none of its symbols answered."""
-    text = messages[0] if messages else "no answer"
+    text = _unrepr(messages[0]) if messages else "no answer"
     if any(_RATE_LIMIT.search(m) for m in messages):
         return YahooRateLimited(f"rate limited ({text})")
     return YahooUnavailable(text)
@@ -218,8 +224,14 @@ class YFinanceClient:
             import yfinance
         except ImportError as exc:
             raise FeedError(INSTALL_HINT) from exc
+        from yfinance.config import YfConfig
+
         self._yf = yfinance
         self.request_timeout = request_timeout
+        # yfinance 1.7 hides per-symbol request exceptions by default, so an unreachable
+        # host reads "possibly delisted; no price data found", the same words as a symbol
+        # with no new day (a holiday). Raised, download() records them as what they are.
+        YfConfig.debug.hide_exceptions = False
         self._quote_via_download = False
         logger = logging.getLogger("yfinance")
         logger.addHandler(logging.NullHandler())

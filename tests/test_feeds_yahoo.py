@@ -199,6 +199,12 @@ def test_no_network_and_no_cache_is_a_clear_feed_error(tmp_path: Path, fake: Fak
     assert len(fake.history_calls) == 1  # gives up at the first failed batch
 
 
+def test_an_empty_answer_to_a_cold_download_is_a_failure(tmp_path: Path) -> None:
+    feed = make_feed(tmp_path, FakeYahoo(recorded().head(0)), at(date(2026, 2, 4)))
+    with pytest.raises(FeedError, match=r"could not be reached \(no data in Yahoo's answer\)"):
+        feed.history()
+
+
 def test_timeout_without_cache_fails_within_the_deadline(tmp_path: Path, fake: FakeYahoo) -> None:
     fake.block = threading.Event()
     feed = make_feed(tmp_path, fake, at(date(2026, 2, 4)), deadline_seconds=0.05)
@@ -309,6 +315,27 @@ def test_quotes_of_a_closed_market_mean_close_mode(tmp_path: Path, fake: FakeYah
     assert feed.quotes() is None
 
 
+def test_quotes_after_a_gap_in_cached_history_are_not_live(tmp_path: Path, fake: FakeYahoo) -> None:
+    make_feed(tmp_path, fake, at(date(2026, 1, 29))).history()  # cache to Jan 28
+    offline = FakeYahoo()
+    offline.history_error = ConnectionError("Could not resolve host")
+    feed = make_feed(tmp_path, offline, at(date(2026, 2, 4)), monotonic=Clock())
+    feed.history()
+    # quotes answer again (Feb 4) but Jan 29 - Feb 3 are missing: no multi-day "returns"
+    assert feed.quotes() is None
+    assert feed.warnings()[-1] == (
+        "Yahoo history ends 2026-01-28, 4 trading days before the quotes (2026-02-04): "
+        "showing the last close; restart when Yahoo is reachable"
+    )
+
+
+def test_one_missing_weekday_is_taken_as_a_holiday(tmp_path: Path, fake: FakeYahoo) -> None:
+    fake.data = recorded().filter(pl.col("date") != date(2026, 2, 3))
+    feed = make_feed(tmp_path, fake, at(date(2026, 2, 4)), monotonic=Clock())
+    assert feed.history()["date"].max() == date(2026, 2, 2)
+    assert feed.quotes() is not None
+
+
 def test_errors_back_off_and_keep_the_last_good_quotes(tmp_path: Path, fake: FakeYahoo) -> None:
     clock = Clock()
     feed = live_feed(tmp_path, fake, clock)
@@ -359,6 +386,15 @@ def test_partial_quote_poll_keeps_what_answered(tmp_path: Path, fake: FakeYahoo)
     assert quotes is not None
     assert quotes["ticker"].to_list() == ["AAPL", "MSFT", "NVDA"]
     assert feed.last_error is not None
+
+
+def test_an_empty_quote_answer_is_an_error(tmp_path: Path) -> None:
+    fake = FakeYahoo(quotes=recorded_quotes().head(0))
+    feed = live_feed(tmp_path, fake, Clock())
+    assert feed.quotes() is None
+    assert feed.warnings()[-1] == (
+        "Yahoo quotes: no quotes in Yahoo's answer; no quotes yet, retrying in 2 s"
+    )
 
 
 def test_quote_timeout_is_an_error_not_a_hang(tmp_path: Path, fake: FakeYahoo) -> None:

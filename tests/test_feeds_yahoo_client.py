@@ -104,6 +104,34 @@ def test_network_error_for_every_symbol_is_a_failure(monkeypatch: pytest.MonkeyP
         YFinanceClient().history(["AAPL", "SPY"], date(2026, 1, 26), date(2026, 2, 4))
 
 
+class NoTzCache:
+    def lookup(self, symbol: str) -> None:
+        return None
+
+    def store(self, symbol: str, tz: object) -> None:
+        pass
+
+
+def test_unreachable_host_through_real_ticker_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One layer lower: every HTTP request fails, yfinance's own Ticker.history runs.
+
+    yfinance hides such exceptions by default and reports "possibly delisted", which would
+    read as a holiday; the client must still see a failure.
+    """
+    from yfinance.data import YfData
+
+    def offline(self: Any, *args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("Could not resolve host: query2.finance.yahoo.com")
+
+    monkeypatch.setattr(YfData, "get", offline)
+    monkeypatch.setattr(yf.cache, "get_tz_cache", NoTzCache)
+    client = YFinanceClient()
+    with pytest.raises(YahooUnavailable, match="^ConnectionError: Could not resolve host"):
+        client.history(["ZZQA", "ZZQB"], date(2026, 1, 26), date(2026, 2, 4))
+    with pytest.raises(YahooUnavailable, match="Could not resolve host"):
+        client.quotes(["ZZQA", "ZZQB"])
+
+
 def test_rate_limit_is_its_own_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yf.Ticker, "history", raising(yf.exceptions.YFRateLimitError()))
     with pytest.raises(YahooRateLimited):
