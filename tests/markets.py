@@ -142,3 +142,25 @@ def quotes_from_close(history: pl.DataFrame, day: date, drop: tuple[str, ...] = 
         pl.col("close").alias("last"),
         pl.lit(ts).cast(pl.Datetime("us", "UTC")).alias("ts"),
     )
+
+
+def hand_market(closes: dict[str, list[float | None]], start: date = date(2024, 1, 2)):
+    """A hand-built history: business days from `start`; None (or a short list) = no row."""
+    n_days = max(len(series) for series in closes.values())
+    dates = pd.bdate_range(start, periods=n_days).date
+    rows = [
+        (dates[i], ticker, float(value))
+        for ticker, series in closes.items()
+        for i, value in enumerate(series)
+        if value is not None
+    ]
+    history = pl.DataFrame(rows, schema=["date", "ticker", "close"], orient="row")
+    return history.with_columns(pl.col("date").cast(pl.Date)).sort("ticker", "date")
+
+
+def closes_from_returns(returns: list[float], first: float = 100.0) -> list[float]:
+    """Closes whose day-on-day returns are `returns` (the first close has none)."""
+    out = [first]
+    for value in returns:
+        out.append(out[-1] * (1.0 + value))
+    return out
