@@ -147,9 +147,6 @@ def clean_quotes(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | No
     )
     typed = typed.with_columns(reason.alias("_reason"))
     valid = typed.filter(pl.col("_reason").is_null()).drop("_reason")
-    if valid.is_empty():
-        raise QuotesProblem("no valid rows" if typed.height else "no rows")
-    kept = valid.sort("ts").unique(subset=["ticker"], keep="last").sort("ticker")
     counts = {
         label: typed.filter(pl.col("_reason") == label).height
         for label in (
@@ -159,6 +156,12 @@ def clean_quotes(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | No
             "missing or invalid ts",
         )
     }
+    if valid.is_empty():
+        if not typed.height:
+            raise QuotesProblem("no rows")
+        reasons = ", ".join(f"{n} {label}" for label, n in counts.items() if n)
+        raise QuotesProblem(f"no valid rows ({reasons})")
+    kept = valid.sort("ts").unique(subset=["ticker"], keep="last").sort("ticker")
     counts["duplicate ticker"] = valid.height - kept.height
     return kept.select(list(QUOTES_SCHEMA)).cast(QUOTES_SCHEMA), describe_drops(source, counts)
 

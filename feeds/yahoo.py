@@ -189,6 +189,7 @@ class YahooFeed:
 
     def history(self) -> pl.DataFrame:
         self._history_warnings, self.cached, self.requests = [], False, []
+        self.last_error = None
         cached = self.cache.load()
         if self.cache.problem:
             self._history_warnings.append(self.cache.problem)
@@ -224,7 +225,8 @@ class YahooFeed:
                 )
         if failure is not None:
             self._on_history_failure(failure, cached, merged)
-        assert merged is not None  # _on_history_failure raised otherwise
+        if merged is None:  # nothing cached and nothing asked: no tickers at all
+            raise FeedError(UNREACHABLE.format(reason="no tickers to ask for"))
         frame = merged.filter(pl.col("ticker").is_in(self.tickers)).sort("ticker", "date")
         if frame.is_empty():
             raise FeedError(UNREACHABLE.format(reason="no data for any ticker"))

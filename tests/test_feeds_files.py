@@ -194,7 +194,11 @@ CORRUPTIONS = {
     "empty file": (".csv", b"", "empty file"),
     "missing column": (".csv", b"ticker,ts\nAAPL,2026-02-05T15:31:00Z\n", "missing column 'last'"),
     "header only": (".csv", b"ticker,last,ts\n", "no rows"),
-    "all rows bad": (".csv", b"ticker,last,ts\nAAPL,-3,2026-02-05T15:31:00Z\n", "no valid rows"),
+    "all rows bad": (
+        ".csv",
+        b"ticker,last,ts\nAAPL,-3,2026-02-05T15:31:00Z\n",
+        "no valid rows (1 non-positive last)",
+    ),
 }
 
 
