@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events, on
@@ -38,7 +39,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers."""
 
     TITLE = "crowdwatch"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
@@ -187,10 +188,12 @@ class CrowdwatchApp(RefreshMixin, App[None]):
 
     # --- terminal size ----------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
-        self._check_size()
+        # self.size only catches up a tick later; the event has the new size
+        self._check_size(event.size.width, event.size.height)
 
-    def _check_size(self) -> None:
-        width, height = self.size
+    def _check_size(self, width: int | None = None, height: int | None = None) -> None:
+        if width is None or height is None:
+            width, height = self.size
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         showing = isinstance(self.screen, TooSmallScreen)
         if small and not showing:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from crowdwatch.widgets.format import NEW_YORK
+from crowdwatch.widgets.format import NEW_YORK, colour_on
 
 OPEN_MINUTES = 9 * 60 + 30
 # distinct markers so the lines stay apart without colour (NO_COLOR)
@@ -25,6 +25,11 @@ def _date_ticks(dates: Sequence[date], count: int = 4) -> tuple[list[int], list[
     step = max((len(dates) - 1) // max(count - 1, 1), 1)
     ticks = list(range(0, len(dates), step))
     return ticks, [dates[i].isoformat() for i in ticks]
+
+
+def _colour(name: str) -> str | None:
+    """A plotext colour, or the terminal default under NO_COLOR (markers tell lines apart)."""
+    return name if colour_on() else None
 
 
 class _Chart(PlotextPlot):
@@ -69,7 +74,10 @@ class SeriesChart(_Chart):
         dates = [d for d, _ in known]
         scale = 100.0 if self.percent else 1.0
         plt.plot(
-            list(range(len(known))), [v * scale for _, v in known], color="cyan", marker="braille"
+            list(range(len(known))),
+            [v * scale for _, v in known],
+            color=_colour("cyan"),
+            marker="braille",
         )
         plt.xticks(*_date_ticks(dates))
         plt.title(self.title)
@@ -96,10 +104,12 @@ class IntradayChart(_Chart):
             if not points:
                 continue
             xs = [_minutes(ts) for ts, _ in points]
-            plt.plot(xs, [v * 100 for _, v in points], label=label, color=color, marker=marker)
+            plt.plot(
+                xs, [v * 100 for _, v in points], label=label, color=_colour(color), marker=marker
+            )
             drawn = True
         if drawn:
-            plt.horizontal_line(0.0, color="gray")
+            plt.horizontal_line(0.0, color=_colour("gray"))
             start = min(_minutes(pts[0][0]) for pts in self.trail.values() if pts)
             end = max(_minutes(pts[-1][0]) for pts in self.trail.values() if pts)
             ticks = list(range(int(start // 30) * 30, int(end) + 1, 30)) or [int(start)]
@@ -129,10 +139,10 @@ class SigmaHistogram(_Chart):
     def draw(self, plt) -> bool:  # noqa: ANN001
         if not self.sigmas:
             return False
-        plt.hist(list(self.sigmas), bins=40, color="cyan")
+        plt.hist(list(self.sigmas), bins=40, color=_colour("cyan"))
         title = "daily σ moves"
         if self.today is not None:
-            plt.vertical_line(self.today, color="red")
-            title += f"  (today {self.today:+.1f}σ = the red line)"
+            plt.vertical_line(self.today, color=_colour("red"))
+            title += f"  (today {self.today:+.1f}σ = the vertical line)"
         plt.title(title)
         return True

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
+from textual._context import active_app
 
 NEW_YORK = ZoneInfo("America/New_York")
 DASH = "–"
@@ -81,9 +82,29 @@ def age(seconds: float | None) -> str:
     return f"{s // 86400}d"
 
 
+MONO_KEEP = {"bold", "reverse", "italic", "underline"}
+
+
+def colour_on() -> bool:
+    """False under NO_COLOR: Textual greys colours out, and dim red on black is unreadable."""
+    try:
+        return not active_app.get().no_color
+    except LookupError:
+        return True
+
+
+def paint(style: str, mono: str | None = None) -> str:
+    """`style` in colour; without colour `mono`, else only its bold/reverse/... words."""
+    if colour_on():
+        return style
+    if mono is not None:
+        return mono
+    return " ".join(word for word in style.split() if word in MONO_KEEP)
+
+
 def tone(value: float | None) -> str:
-    """The style name for a signed number: losses red, gains green."""
-    if value is None or value == 0:
+    """The style name for a signed number: losses red, gains green (none without colour)."""
+    if value is None or value == 0 or not colour_on():
         return ""
     return "red" if value < 0 else "green"
 
@@ -102,7 +123,7 @@ def sigma_cell(value: float | None, alert: float) -> Text:
     hot = abs(value) >= alert
     text = ("!" if hot else " ") + sigma(value)
     if hot:
-        return Text(text, style="bold reverse " + tone(value), justify="right")
+        return Text(text, style=f"bold reverse {tone(value)}".strip(), justify="right")
     return colored(text, value)
 
 

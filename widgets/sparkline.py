@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
+from crowdwatch.widgets.format import tone
+
 BARS = "▁▂▃▄▅▆▇█"
 
 
@@ -29,6 +31,6 @@ def sparkline(values: Sequence[float | None], width: int) -> Text:
             text.append(" ")
             continue
         level = int((value - low) / span * (len(BARS) - 1))
-        text.append(BARS[level], style="red" if value < 0 else "green")
+        text.append(BARS[level], style=tone(value))
     text.pad_right(width - cells)
     return text

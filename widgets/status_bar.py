@@ -33,7 +33,7 @@ class StatusState:
 
 def _badge(text: str, style: str) -> Text:
     # brackets keep badges visible without colour (NO_COLOR)
-    return Text(f"[{text}]", style=f"bold {style}")
+    return Text(f"[{text}]", style=fmt.paint(f"bold {style}", "bold reverse"))
 
 
 def render_status(state: StatusState) -> Text:
@@ -47,6 +47,8 @@ def render_status(state: StatusState) -> Text:
         badges.append(_badge("CACHED", "black on cyan"))
     if state.loading:
         mode = _badge("LOADING", "black on white")
+    elif state.session is None:
+        mode = _badge("NO DATA", "white on red")
     elif state.static:
         mode = _badge("AS-OF", "black on white")
     elif state.paused:
@@ -64,7 +66,7 @@ def render_status(state: StatusState) -> Text:
             line.append(f" ({fmt.age(state.age_seconds)} old)")
     if state.message:
         line.append(" │ ")
-        line.append(state.message, style="bold red" if state.error else "yellow")
+        line.append(state.message, style=fmt.paint("bold red" if state.error else "yellow", "bold"))
     return line
 
 

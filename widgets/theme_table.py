@@ -35,9 +35,9 @@ HEADERS = {c[0]: c[1] for c in COLUMNS}
 def flag_cell(flag: str | None) -> Text:
     """UNWIND / SQUEEZE in reverse video with an arrow, so they stand out even uncoloured."""
     if flag == "UNWIND":
-        return Text("▼UNWIND", style="bold reverse red")
+        return Text("▼UNWIND", style=fmt.paint("bold reverse red"))
     if flag == "SQUEEZE":
-        return Text("▲SQUEEZE", style="bold reverse green")
+        return Text("▲SQUEEZE", style=fmt.paint("bold reverse green"))
     return Text("")
 
 

@@ -6,7 +6,7 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 KEYS = (
@@ -57,8 +57,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static("\n" + LEGEND)
 
 
-class TooSmallScreen(ModalScreen[None]):
+class TooSmallScreen(Screen[None]):
     """Shown below 60x20; removed by the app as soon as the terminal is big enough."""
 
     def compose(self) -> ComposeResult:
-        yield Static("Terminal too small: crowdwatch needs at least 60x20.", id="too-small")
+        yield Static(
+            "Terminal too small\ncrowdwatch needs at least 60x20.\nEnlarge the window, or q to quit.",
+            id="too-small",
+        )

@@ -33,7 +33,7 @@ def crowding_text(theme: ThemeMove) -> Text:
         value = theme.crowding_parts.get(key)
         bar = "" if value is None else "█" * int(round(value / 5))
         text.append(f"{label:<14}{fmt.ratio(value, 0):>4} ")
-        text.append(bar, style="magenta")
+        text.append(bar, style=fmt.paint("magenta"))
         text.append("\n")
     if theme.momentum is not None:
         text.append(f"Theme momentum (12-1) {fmt.pct(theme.momentum, 1)}\n")

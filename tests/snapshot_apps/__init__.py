@@ -1,0 +1,1 @@
+"""Small apps that host one widget for snapshot tests."""
