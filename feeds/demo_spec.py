@@ -136,9 +136,9 @@ THEMES = {
     },
 }
 SECONDARY_THEME_LOADING = 0.4
-IDIO_DRIFT_SD = 0.22
+IDIO_DRIFT_SD = 0.22  # annual persistent stock-specific drift: where momentum comes from
 IDIO_VOL_SCALE = 0.85
-MEGA_CAP = 3e11  # non-themed names this big follow the market: no idiosyncratic drift  # annual persistent stock-specific drift: where momentum comes from
+MEGA_CAP = 3e11  # non-themed names this big follow the market: no idiosyncratic drift
 IDIO_DRIFT_PERSISTENCE = 0.55
 # A latent momentum factor: each day the previous close's 12-1 momentum rank (in
 # [-0.5, 0.5]) earns factor x rank. It pays from mid-2022 on: the winners' long run.

@@ -1,0 +1,60 @@
+"""The demo's replayed close tells the article's story (DESIGN.md "The demo" targets)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crowdwatch.analytics.model import live, prepare
+from crowdwatch.analytics.report import to_json
+from crowdwatch.feeds.demo import DemoFeed
+
+from .demo_support import bundled_config
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    config = bundled_config(tmp_path_factory.mktemp("empty-config"))
+    feed = DemoFeed(config)
+    model = prepare(feed.history(), config, feed.universe())
+    return to_json(live(model, feed.closing_quotes(), source="demo", simulated=True))
+
+
+def test_report_is_for_the_replayed_session(report):
+    assert report["as_of"] == "2026-02-04"
+    assert report["simulated"] is True
+    assert report["universe_size"] >= 400
+
+
+def test_momentum_pair_has_a_multi_sigma_record_loss(report):
+    pair = report["baskets"]["momentum_pair"]
+    assert pair["sigma"] <= -3
+    assert pair["worst_since"] is None or pair["worst_since"] < "2023-01-01"
+
+
+def test_the_short_momentum_basket_rallies_modestly(report):
+    assert 0.003 <= report["baskets"]["short_momentum"]["ret"] <= 0.015
+
+
+@pytest.mark.parametrize(
+    ("theme", "target"), [("AI beneficiaries", -0.085), ("Memory", -0.06), ("AI power", -0.08)]
+)
+def test_crowded_themes_unwind(report, theme, target):
+    move = report["themes"][theme]
+    assert move["ret"] == pytest.approx(target, abs=0.01)
+    assert move["flag"] == "UNWIND"
+
+
+@pytest.mark.parametrize("theme", ["Early cyclicals", "Chemicals", "Regional banks"])
+def test_laggard_themes_rally(report, theme):
+    assert report["themes"][theme]["ret"] > 0
+
+
+def test_market_internals(report):
+    internals = report["internals"]
+    assert internals["index_ret"] < 0
+    assert 0.70 <= internals["breadth"] <= 0.80
+    assert 6 <= internals["dispersion_ratio"] <= 8
+    assert internals["dispersion_percentile"] >= 0.97
+    assert -22e9 <= internals["letf_flow_usd"] <= -14e9
+    assert internals["letf_flow_percentile"] >= 0.99
+    assert internals["reversal_corr"] < -0.2
