@@ -79,7 +79,10 @@ def live(
     winners, losers = legs["mom"]
     beta_d = model.signals_at_d["beta"][None, :]
     neutral = beta_neutral(
-        np.array([winners]), np.array([losers]), basket_mean(beta_d, top), basket_mean(beta_d, bottom)
+        np.array([winners]),
+        np.array([losers]),
+        basket_mean(beta_d, top),
+        basket_mean(beta_d, bottom),
     )[0]
     both = names(tickers, top, bottom)
     baskets = {
@@ -122,7 +125,10 @@ def live(
         dispersion_history=pl.DataFrame(
             {
                 "date": np.append(panel.dates, np.datetime64(today)),
-                "dispersion_ratio": np.append(model.dispersion, internals.dispersion_ratio),
+                "dispersion_ratio": np.append(
+                    model.dispersion,
+                    np.nan if internals.dispersion_ratio is None else internals.dispersion_ratio,
+                ),
             },
             schema={"date": pl.Date, "dispersion_ratio": pl.Float64},
             strict=False,
@@ -136,7 +142,9 @@ def theme_moves(model: Model, today: date, r_today: np.ndarray) -> dict[str, The
     have = ~np.isnan(r_today)
     values = weighted_mean(r_today[None, :], model.theme_matrix)[0]
     counts = ((model.theme_matrix > 0) & have[:, None]).sum(axis=0)
-    stats = {t.name: stats_for(model, t.name, today, values[k]) for k, t in enumerate(config.themes)}
+    stats = {
+        t.name: stats_for(model, t.name, today, values[k]) for k, t in enumerate(config.themes)
+    }
     flag = flags(model.theme_momentum_at_d, {name: s.sigma for name, s in stats.items()})
     out = {}
     for k, theme in enumerate(config.themes):
@@ -185,7 +193,9 @@ def market_internals(
         reversal_corr=mi.spearman(r_today[ranked], mom[ranked]),
         realized_corr=mi.realized_corr(recent[:, eligible], index_recent),
         letf_flow_usd=flow,
-        letf_flow_percentile=mi.share_at_or_below(prior_flows, abs(flow) if flow is not None else None),
+        letf_flow_percentile=mi.share_at_or_below(
+            prior_flows, abs(flow) if flow is not None else None
+        ),
         letf_gamma_usd_per_pct=float(gamma),
         letf_by_underlying=by_underlying,
     )
