@@ -264,7 +264,10 @@ def close_snapshot(
     history = history.filter(pl.col("close").is_not_null() & (pl.col("close") > 0))
     dates = history.get_column("date").unique().sort()
     if len(dates) < 2:
-        raise ValueError("close mode needs at least two trading days of history")
+        raise ValueError(
+            f"the history has {len(dates)} trading day(s) up to the as-of date; "
+            "at least two are needed (check --as-of and the prices file)"
+        )
     today = dates[-1]
     model = prepare(history.filter(pl.col("date") < today), config, universe)
     quotes = history.filter(pl.col("date") == today).select(

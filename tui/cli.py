@@ -174,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     except FeedError as exc:
         print(f"crowdwatch: {args.source} source: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except ValueError as exc:  # data the analytics cannot use (e.g. one day of history)
+        print(f"crowdwatch: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
 
