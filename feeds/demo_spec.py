@@ -7,7 +7,7 @@ YEARS = (2021, 2022, 2023, 2024, 2025, 2026)
 
 # Market factor: annual log drift and a volatility multiplier per calendar year.
 MARKET_DAILY_VOL = 0.0062
-MARKET_DRIFT = (0.22, -0.02, 0.20, 0.18, 0.15, 0.01)
+MARKET_DRIFT = (0.30, -0.04, 0.28, 0.21, 0.12, 0.01)
 MARKET_VOL = (0.8, 1.05, 0.85, 0.75, 0.9, 0.8)
 
 # Sector factors: daily vol and (for the sectors with a story) annual log drift per year.
@@ -63,13 +63,13 @@ SECTOR_IDIO_VOL = {
 # 2025 run makes them the past winners of 2026-02-03; the laggards are the past losers.
 THEMES = {
     "AI beneficiaries": {
-        "drift": (0.25, -0.40, 0.45, 0.35, 0.75, 0.03),
+        "drift": (0.12, -0.45, 0.32, 0.22, 0.70, 0.03),
         "vol": 0.0085,
         "idio": 0.017,
         "beta": 1.4,
     },
     "Memory": {
-        "drift": (0.10, -0.40, 0.30, 0.0, 0.95, 0.10),
+        "drift": (0.0, -0.40, 0.20, -0.10, 0.90, 0.10),
         "vol": 0.009,
         "idio": 0.019,
         "beta": 1.35,
@@ -452,5 +452,8 @@ LAST_CLOSES = {
     "META": 706.4, "AVGO": 331.2, "TSLA": 421.8, "BRK-B": 503.2, "LLY": 1041.0,
     "JPM": 315.4, "WMT": 118.6, "V": 340.1, "ORCL": 164.6, "MU": 398.3, "AMD": 242.1,
     "PLTR": 167.9, "NFLX": 85.7, "COST": 951.0, "XOM": 118.9, "MSTR": 140.2,
-    "COIN": 195.5, "HOOD": 98.7, "TSM": 329.9,
+    "COIN": 195.5, "HOOD": 98.7, "TSM": 329.9, "CEG": 291.4, "VST": 163.2, "GEV": 655.0,
+    "VRT": 178.5, "ETN": 352.0, "ANET": 131.6, "WDC": 205.3, "STX": 310.8, "LRCX": 205.4,
+    "AMAT": 318.7, "CRM": 228.1, "NOW": 131.2, "UNH": 283.9, "JNJ": 227.0, "PG": 151.3,
+    "KO": 74.2, "LMT": 585.0, "MP": 62.7, "MARA": 10.9, "IONQ": 35.6,
 }  # fmt: skip
