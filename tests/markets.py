@@ -164,3 +164,61 @@ def closes_from_returns(returns: list[float], first: float = 100.0) -> list[floa
     for value in returns:
         out.append(out[-1] * (1.0 + value))
     return out
+
+
+EDGE_CASES = (
+    "benchmark_gap",
+    "null_closes",
+    "ghost_theme",
+    "dead_theme",
+    "theme_with_benchmark",
+    "duplicate_theme_ticker",
+    "absent_underlying",
+    "letf_rows_in_history",
+    "no_letfs",
+    "cap_weighting",
+)
+
+
+def with_edge_cases(
+    history: pl.DataFrame, config: Config, cases: tuple[str, ...]
+) -> tuple[pl.DataFrame, Config]:
+    """The market with the named awkward cases added (see EDGE_CASES)."""
+    dates = history["date"].unique().sort()
+    themes, letfs, settings = list(config.themes), list(config.letfs), config.settings
+    if "benchmark_gap" in cases:
+        gap = (pl.col("ticker") == BENCHMARK) & pl.col("date").is_in([dates[-30], dates[-3]])
+        history = history.filter(~gap)
+    if "null_closes" in cases:
+        hole = (pl.col("ticker") == "S04") & pl.col("date").is_in([dates[-50], dates[-1]])
+        history = history.with_columns(
+            pl.when(hole).then(None).otherwise(pl.col("close")).alias("close")
+        )
+    if "ghost_theme" in cases:
+        themes.append(Theme("Ghost", ("X1", "X2")))
+    if "dead_theme" in cases:
+        themes.append(Theme("Dead", ("S09",)))  # S09 is delisted before the end
+    if "theme_with_benchmark" in cases:
+        themes.append(Theme("Index", (BENCHMARK, "S00")))
+    if "duplicate_theme_ticker" in cases:
+        themes.append(Theme("Dup", ("S03", "S03", "S06"), weights={"S03": 3.0}))
+    if "absent_underlying" in cases:
+        letfs.append(LetfFund("NVDL", "NVDA", 2.0, 1e9))
+    if "letf_rows_in_history" in cases:
+        fund = history.filter(pl.col("ticker") == "QQQ").with_columns(
+            pl.lit("TQQQ").alias("ticker"), pl.col("close") * 3.0
+        )
+        history = pl.concat([history, fund.select(history.columns)]).sort("ticker", "date")
+    if "no_letfs" in cases:
+        letfs = []
+    if "cap_weighting" in cases and "market_cap" in history.columns:
+        settings = Settings(
+            benchmark=settings.benchmark,
+            quantile=settings.quantile,
+            dispersion_since_years=settings.dispersion_since_years,
+            weighting="cap",
+        )
+    config = Config(
+        settings=settings, themes=tuple(themes), letfs=tuple(letfs), factors=config.factors
+    )
+    return history, config

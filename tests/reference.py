@@ -51,8 +51,12 @@ class Market:
             "beta": rolling_beta(self.ret, self.index_ret, 252, 126),
             "vol": rolling_std(self.ret, 63, 42),
         }
-        if caps is not None:
-            self.signals["size"] = caps.reindex(columns=self.tickers).to_numpy(dtype=float)
+        # choice: without market caps, size is null for everyone (a factor with empty legs)
+        self.signals["size"] = (
+            caps.reindex(columns=self.tickers).to_numpy(dtype=float)
+            if caps is not None
+            else np.full(close.shape, np.nan)
+        )
 
     def _own_rows(self, closes: pd.DataFrame, fn) -> np.ndarray:
         # offsets count the ticker's own rows; choice: null at d when the ticker has no row at d
@@ -108,8 +112,7 @@ def reference_report(
     eligible = is_member[None, :] & m.has_prev & ~np.isnan(m.ret)
 
     q = settings.quantile
-    if settings.weighting != "equal":
-        raise NotImplementedError("the reference only knows equal weighting")
+    cap_weighted = settings.weighting == "cap"
 
     n_days = len(m.dates)
     candidates = [list(np.flatnonzero(eligible[t])) for t in range(n_days)]
@@ -125,6 +128,14 @@ def reference_report(
         return cols[:k], cols[len(cols) - k :] if k else []
 
     def basket_mean(t: int, cols: list[int]) -> float:
+        if cap_weighted:
+            # choice: weights are market caps at d (no look-ahead); members without one drop out
+            caps_d = m.signals["size"][t - 1]
+            cols = [j for j in cols if not math.isnan(caps_d[j])]
+            if not cols:
+                return math.nan
+            total = sum(caps_d[j] for j in cols)
+            return sum(caps_d[j] * returns_by_day[t][j] for j in cols) / total
         if not cols:
             return math.nan
         return sum(returns_by_day[t][j] for j in cols) / len(cols)

@@ -135,11 +135,12 @@ def test_realized_corr_of_two_opposite_members() -> None:
 
 
 def test_a_flat_index_leaves_dispersion_undefined() -> None:
-    # sd of the index over the 5 days is 0: the ratio has no value (reference only for now)
+    # sd of the index over the 5 days is 0: the ratio has no value, nor its percentile
     history = hand_market({"A": closes_from_returns(wave(40)), "SPY": [100.0] * 41})
-    report = reference_report(history, CONFIG)
-    assert report["internals"]["dispersion_ratio"] is None
-    assert report["internals"]["dispersion_percentile"] is None
+    for who, report in both(history):
+        assert report["internals"]["dispersion_ratio"] is None, who
+        assert report["internals"]["dispersion_percentile"] is None, who
+        assert report["internals"]["breadth"] == 0.0, who  # A's last move is down, the index flat
 
 
 def test_events_are_spaced_21_days_apart_with_forward_returns() -> None:

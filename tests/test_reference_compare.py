@@ -13,7 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from markets import BENCHMARK, MISSING_TICKER, quotes_from_close, random_market  # noqa: E402
+from markets import (  # noqa: E402
+    BENCHMARK,
+    EDGE_CASES,
+    MISSING_TICKER,
+    quotes_from_close,
+    random_market,
+    with_edge_cases,
+)
 from reference import reference_report  # noqa: E402
 
 # Deliberately not skipped: until the implementation exists these fail with an ImportError.
@@ -104,6 +111,27 @@ def test_live_mode_matches_reference(seed, n_stocks, n_days, drop) -> None:
     check_live(seed, n_stocks, n_days, drop)
 
 
+@settings(COMPARE, max_examples=40)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    cases=st.lists(st.sampled_from(EDGE_CASES), min_size=1, max_size=4, unique=True),
+    live_mode=st.booleans(),
+)
+def test_awkward_markets_match_reference(seed, cases, live_mode) -> None:
+    history, config = random_market(seed, n_stocks=12, n_days=360 + seed % 100)
+    history, config = with_edge_cases(history, config, tuple(cases))
+    if live_mode:
+        before, quotes = split_last_day(history, ("S07",))
+        extra = pl.DataFrame({"ticker": ["ZZZ"], "last": [10.0], "ts": [quotes["ts"][0]]})
+        quotes = pl.concat([quotes, extra])  # a quote for a ticker the history lacks
+        actual = to_json(live(prepare(before, config), quotes, source="files"))
+        expected = reference_report(before, config, quotes=quotes)
+    else:
+        actual = to_json(close_snapshot(history, config))
+        expected = reference_report(history, config)
+    assert_same_report(actual, expected)
+
+
 @pytest.mark.parametrize("seed", range(1000, 1200))
 def test_fixed_seed_matches_reference(seed: int) -> None:
     # fixed seeds: a regression set that does not depend on hypothesis' example database
@@ -117,7 +145,8 @@ def test_fixed_seed_matches_reference(seed: int) -> None:
 @pytest.mark.parametrize("seed", range(6))
 def test_universe_file_matches_reference(seed: int) -> None:
     history, config = random_market(seed, n_stocks=12, n_days=420)
-    tickers = sorted(set(history["ticker"]) - {"S05", "S09", "QQQ"}) + [BENCHMARK]
+    # the file may name tickers the history lacks (ZZZ): they never count
+    tickers = sorted(set(history["ticker"]) - {"S05", "S09", "QQQ"}) + [BENCHMARK, "ZZZ"]
     universe = pl.DataFrame({"ticker": tickers, "name": tickers})
     actual = to_json(close_snapshot(history, config, universe=universe))
     expected = reference_report(history, config, universe=universe)
@@ -184,3 +213,20 @@ def test_benchmark_and_unlisted_underlyings_are_not_members(seed: int) -> None:
             assert "QQQ" not in block["members"]
     assert report["themes"]["Alpha"]["missing"] == [MISSING_TICKER]
     assert report["themes"]["Weighted"]["missing"] == []
+
+
+def test_the_comparison_itself_catches_differences() -> None:
+    expected = {"a": 0.1, "b": None, "c": ["X", "Y"], "d": {"e": 1.0}, "f": "2024-01-02"}
+    assert json_differences(dict(expected), expected) == []
+    assert json_differences({**expected, "a": 0.1 + 1e-12}, expected) == []
+    for changed in (
+        {"a": 0.1 + 1e-7},
+        {"a": None},
+        {"b": 0.0},
+        {"c": ["Y", "X"]},
+        {"c": ["X"]},
+        {"d": {}},
+        {"d": {"e": 1.0, "g": 2.0}},
+        {"f": "2024-01-03"},
+    ):
+        assert json_differences({**expected, **changed}, expected), changed
