@@ -40,7 +40,7 @@ class DemoFeed:
         self.speed = float(speed)
         self.clock = clock
         self._start: float | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._market: DemoMarket | None = None
         self._history: pl.DataFrame | None = None
         self._ticks: tuple[tuple[str, ...], np.ndarray] | None = None
@@ -55,29 +55,19 @@ class DemoFeed:
 
     def ticks(self) -> tuple[tuple[str, ...], np.ndarray]:
         """Tickers trading in the session and their prices per tick (ticks x tickers)."""
-        if self._ticks is None:
-            m = self.market()
-            trading = np.isfinite(m.session_returns)
-            prev = m.closes[-1]
-            stock_prev = np.where(trading, prev, 1.0)
-            stocks = session_paths(
-                stock_prev, np.nan_to_num(m.session_returns), np.where(trading, m.idio_vol, 0.0)
-            )
-            etfs = etf_paths(stocks, stock_prev, m.etf_weights, m.etf_closes[-1])
-            names = [t for t, ok in zip(m.tickers, trading, strict=True) if ok]
-            names += list(m.etf_tickers)
-            prices = np.hstack([stocks[:, trading], etfs])
-            order = np.argsort(np.array(names), kind="stable")
-            self._ticks = (tuple(names[i] for i in order), prices[:, order])
-        return self._ticks
+        with self._lock:
+            if self._ticks is None:
+                self._ticks = build_ticks(self.market())
+            return self._ticks
 
     # -- the Feed protocol -------------------------------------------------------------
 
     def history(self) -> pl.DataFrame:
         """date, ticker, close, market_cap (null for ETFs), sorted by (ticker, date)."""
-        if self._history is None:
-            self._history = history_frame(self.market())
-        return self._history
+        with self._lock:
+            if self._history is None:
+                self._history = history_frame(self.market())
+            return self._history
 
     def universe(self) -> pl.DataFrame:
         return load_universe()
@@ -105,6 +95,20 @@ class DemoFeed:
             {"ticker": list(names), "last": prices[step], "ts": [ts] * len(names)},
             schema=QUOTES_SCHEMA,
         )
+
+
+def build_ticks(m: DemoMarket) -> tuple[tuple[str, ...], np.ndarray]:
+    """Session prices of every stock still trading and of the index ETFs, sorted by ticker."""
+    trading = np.isfinite(m.session_returns)
+    stock_prev = np.where(trading, m.closes[-1], 1.0)
+    stocks = session_paths(
+        stock_prev, np.nan_to_num(m.session_returns), np.where(trading, m.idio_vol, 0.0)
+    )
+    etfs = etf_paths(stocks, stock_prev, m.etf_weights, m.etf_closes[-1])
+    names = [t for t, ok in zip(m.tickers, trading, strict=True) if ok] + list(m.etf_tickers)
+    prices = np.hstack([stocks[:, trading], etfs])
+    order = np.argsort(np.array(names), kind="stable")
+    return tuple(names[i] for i in order), prices[:, order]
 
 
 def history_frame(m: DemoMarket) -> pl.DataFrame:

@@ -182,6 +182,9 @@ class Simulator:
         drift[:, (primary < 0) & (self.cap_now >= spec.MEGA_CAP)] = 0.0
         # idiosyncratic risk rises and falls with the market's, so dispersion is comparable
         noise = student_t(rng, (n_days, n), df=4.0) * idio * regime[:, None]
+        # short-term reversal: part of last month's idiosyncratic move gives itself back
+        past = np.cumsum(noise, axis=0)
+        noise[22:] -= spec.SHORT_TERM_REVERSAL * (past[21:-1] - past[:-22]) / 21
 
         non_market = sectors[:, sector_of] + themes @ loading.T + drift[year] / 252 + noise
         pinned = np.array([day_index(self.dates, d) for d in spec.PINNED_INDEX])

@@ -145,6 +145,7 @@ IDIO_DRIFT_PERSISTENCE = 0.55
 MOMENTUM_FACTOR_VOL = 0.009
 MOMENTUM_FACTOR_DRIFT = 0.0006
 MOMENTUM_FACTOR_FROM = "2022-07-01"
+SHORT_TERM_REVERSAL = 0.25  # share of the past 21 days' idiosyncratic move reversed
 
 # Stocks that list late or stop trading (never themed ones).
 LISTINGS = {"GEHC": "2023-01-04", "KVUE": "2023-05-04", "VLTO": "2023-10-26", "SOLV": "2024-04-01"}
@@ -181,12 +182,12 @@ MOMENTUM_CRASHES = {
 # stocks keep moving (non-market parts scaled up), so the 5-day dispersion ratio spikes.
 PINNED_INDEX = {
     "2026-01-28": 0.0061,
-    "2026-01-29": -0.0022,
-    "2026-01-30": -0.0031,
-    "2026-02-02": -0.0026,
-    "2026-02-03": -0.0033,
+    "2026-01-29": -0.0005,
+    "2026-01-30": -0.0045,
+    "2026-02-02": -0.0015,
+    "2026-02-03": -0.004,
 }
-PINNED_DISPERSION_SCALE = 1.25
+PINNED_DISPERSION_SCALE = 1.8
 PINNED_CALM_FROM = "2026-01-29"  # the days whose single-stock moves are scaled up
 
 # 2026-02-04: the unwind. Theme returns hit exactly; the named heavyweights are set by
