@@ -164,6 +164,10 @@ def test_live_at_the_close_equals_close_mode_with_the_day_appended(seed: int) ->
     assert (live_report["mode"], close_report["mode"]) == ("live", "close")
     live_report["mode"] = "close"
     assert_same_report(live_report, close_report)
+    # the reference obeys the same invariant
+    reference_live = reference_report(before, config, quotes=quotes)
+    reference_live["mode"] = "close"
+    assert_same_report(reference_live, reference_report(history, config))
 
 
 @pytest.mark.parametrize("seed", range(8))
