@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 import polars as pl
 import yaml
 
+from crowdwatch.feeds import demo_indexes as indexes
 from crowdwatch.feeds import demo_spec as spec
 from crowdwatch.feeds.demo_calendar import trading_days
 
@@ -105,6 +107,17 @@ def capped_weights(caps: np.ndarray, member: np.ndarray, cap: float) -> np.ndarr
     return w / w.sum()
 
 
+@dataclass(frozen=True, slots=True)
+class Structure:
+    """The cross-section: theme membership, sector, beta and idiosyncratic vol per stock."""
+
+    primary: np.ndarray  # (N,) index of the stock's first theme in spec.THEMES, -1 if none
+    loading: np.ndarray  # (N, K) loading on each theme factor
+    sector_of: np.ndarray  # (N,) index into the sorted sector names
+    beta: np.ndarray  # (N,)
+    idio: np.ndarray  # (N,) daily idiosyncratic vol
+
+
 class Simulator:
     """Builds the demo market from the universe and the bundled themes."""
 
@@ -119,15 +132,58 @@ class Simulator:
         self.dates = trading_days()
         self.rng = np.random.default_rng(spec.SEED)
 
-    def members(self, names: list[str]) -> np.ndarray:
+    def members(self, names: Iterable[str]) -> np.ndarray:
         mask = np.zeros(len(self.tickers), dtype=bool)
         mask[[self.column[t] for t in names if t in self.column]] = True
         return mask
 
     def build(self) -> DemoMarket:
-        n_days, n = len(self.dates), len(self.tickers)
         rng = self.rng
         year = self.dates.astype("datetime64[Y]").astype(int) + 1970 - spec.YEARS[0]
+        regime = np.array(spec.MARKET_VOL)[year]
+        pinned = np.array([day_index(self.dates, d) for d in spec.PINNED_INDEX])
+        structure = self.structure(rng)
+        returns = self.factor_returns(rng, structure, year, regime, pinned)
+        valid = self.listing_mask()
+        returns[0] = 0.0
+        # the first close of a late lister has no return
+        returns[np.argmax(valid, axis=0), np.arange(len(self.tickers))] = 0.0
+        self.add_momentum(rng, returns, valid, pinned)
+        g, caps, spy = self.pin_index(returns, valid, pinned)
+
+        last_row = len(self.dates) - 1 - np.argmax(valid[::-1], axis=0)
+        anchor = np.exp(rng.uniform(np.log(18.0), np.log(420.0), len(self.tickers)))
+        for t, price in indexes.LAST_CLOSES.items():
+            if t in self.column:
+                anchor[self.column[t]] = price
+        closes = anchor * g / g[last_row, np.arange(len(self.tickers))]
+
+        session = self.session_returns(g, caps[-1], structure, valid[-1])
+        etf_names, weights = self.etf_weights(caps[-1])
+        etf_returns = np.zeros((len(self.dates), len(etf_names)))
+        for e, name in enumerate(etf_names):
+            if name == self.benchmark:
+                etf_returns[:, e] = spy
+                continue
+            w = np.where(valid, weights[e], 0.0)
+            etf_returns[:, e] = (w * np.where(valid, returns, 0.0)).sum(axis=1) / w.sum(axis=1)
+        etf_returns[0] = 0.0
+        start = np.array([indexes.ETF_START.get(t, indexes.ETF_START["SPY"]) for t in etf_names])
+        return DemoMarket(
+            dates=self.dates,
+            tickers=self.tickers,
+            closes=np.where(valid, closes, np.nan),
+            caps=np.where(valid, caps, np.nan),
+            etf_tickers=tuple(etf_names),
+            etf_closes=start * np.cumprod(1.0 + etf_returns, axis=0),
+            session_returns=session,
+            idio_vol=structure.idio,
+            etf_weights=weights,
+        )
+
+    def structure(self, rng: np.random.Generator) -> Structure:
+        """Who belongs to which theme and sector, with each stock's beta and idiosyncratic vol."""
+        n = len(self.tickers)
         theme_names = list(spec.THEMES)
         loading = np.zeros((n, len(theme_names)))
         primary = np.full(n, -1)
@@ -141,30 +197,44 @@ class Simulator:
                 else:
                     loading[i, k] = spec.SECONDARY_THEME_LOADING
         sector_names = sorted(spec.SECTOR_VOL)
-        sector_of = np.array([sector_names.index(s) for s in self.sectors])
-
         size_tilt = (self.cap_now / 5e10) ** -0.1
         beta = np.array([spec.SECTOR_BETA[s] for s in self.sectors])
         idio = np.array([spec.SECTOR_IDIO_VOL[s] for s in self.sectors]) * size_tilt
         for k, name in enumerate(theme_names):
             beta[primary == k] = spec.THEMES[name]["beta"]
             idio[primary == k] = spec.THEMES[name]["idio"]
-        beta = beta * np.exp(rng.normal(0.0, 0.12, n))
-        idio = idio * np.exp(rng.normal(0.0, 0.15, n)) * spec.IDIO_VOL_SCALE
+        return Structure(
+            primary=primary,
+            loading=loading,
+            sector_of=np.array([sector_names.index(s) for s in self.sectors]),
+            beta=beta * np.exp(rng.normal(0.0, 0.12, n)),
+            idio=idio * np.exp(rng.normal(0.0, 0.15, n)) * spec.IDIO_VOL_SCALE,
+        )
 
-        regime = np.array(spec.MARKET_VOL)[year]
+    def factor_returns(
+        self,
+        rng: np.random.Generator,
+        s: Structure,
+        year: np.ndarray,
+        regime: np.ndarray,
+        pinned: np.ndarray,
+    ) -> np.ndarray:
+        """Daily returns (days x stocks): market, sector and theme factors, drift and noise."""
+        n_days, n = len(self.dates), len(self.tickers)
         market = spec.MARKET_DAILY_VOL * regime * student_t(rng, (n_days,), df=6.0)
         market += np.array(spec.MARKET_DRIFT)[year] / 252
         for day, move in spec.MARKET_SHOCKS.items():
             market[day_index(self.dates, day)] += move
 
-        sector_vol = np.array([spec.SECTOR_VOL[s] for s in sector_names])
+        sector_names = sorted(spec.SECTOR_VOL)
+        sector_vol = np.array([spec.SECTOR_VOL[name] for name in sector_names])
         sector_drift = np.array(
-            [spec.SECTOR_DRIFT.get(s, (0.0,) * len(spec.YEARS)) for s in sector_names]
+            [spec.SECTOR_DRIFT.get(name, (0.0,) * len(spec.YEARS)) for name in sector_names]
         ).T  # (years, sectors)
         sectors = student_t(rng, (n_days, len(sector_names))) * sector_vol
         sectors = sectors * regime[:, None] + sector_drift[year] / 252
 
+        theme_names = list(spec.THEMES)
         theme_vol = np.array([spec.THEMES[t]["vol"] for t in theme_names])
         theme_drift = np.array([spec.THEMES[t]["drift"] for t in theme_names]).T
         themes = student_t(rng, (n_days, len(theme_names))) * theme_vol * regime[:, None]
@@ -179,31 +249,32 @@ class Simulator:
         for y in range(1, len(spec.YEARS)):
             fresh = rng.normal(0.0, spec.IDIO_DRIFT_SD * np.sqrt(1 - rho**2), n)
             drift[y] = rho * drift[y - 1] + fresh
-        drift[:, (primary < 0) & (self.cap_now >= spec.MEGA_CAP)] = 0.0
+        drift[:, (s.primary < 0) & (self.cap_now >= spec.MEGA_CAP)] = 0.0
         # idiosyncratic risk rises and falls with the market's, so dispersion is comparable
-        noise = student_t(rng, (n_days, n), df=4.0) * idio * regime[:, None]
+        noise = student_t(rng, (n_days, n), df=4.0) * s.idio * regime[:, None]
         # short-term reversal: part of last month's idiosyncratic move gives itself back
         past = np.cumsum(noise, axis=0)
         noise[22:] -= spec.SHORT_TERM_REVERSAL * (past[21:-1] - past[:-22]) / 21
 
-        non_market = sectors[:, sector_of] + themes @ loading.T + drift[year] / 252 + noise
-        pinned = np.array([day_index(self.dates, d) for d in spec.PINNED_INDEX])
-        non_market[pinned[pinned >= day_index(self.dates, spec.PINNED_CALM_FROM)]] *= (
-            spec.PINNED_DISPERSION_SCALE
-        )
-        returns = market[:, None] * beta + non_market
+        non_market = sectors[:, s.sector_of] + themes @ s.loading.T + drift[year] / 252 + noise
+        calm = pinned[pinned >= day_index(self.dates, spec.PINNED_CALM_FROM)]
+        non_market[calm] *= spec.PINNED_DISPERSION_SCALE
+        return market[:, None] * s.beta + non_market
 
-        valid = np.ones((n_days, n), dtype=bool)
+    def listing_mask(self) -> np.ndarray:
+        """True where a stock trades (late listings and delistings switch it off)."""
+        valid = np.ones((len(self.dates), len(self.tickers)), dtype=bool)
         for t, day in spec.LISTINGS.items():
             valid[: day_index(self.dates, day), self.column[t]] = False
         for t, day in spec.DELISTINGS.items():
             valid[day_index(self.dates, day) + 1 :, self.column[t]] = False
-        returns[0] = 0.0
-        # the first close of a late lister has no return
-        first = np.argmax(valid, axis=0)
-        returns[first, np.arange(n)] = 0.0
+        return valid
 
-        factor = rng.normal(spec.MOMENTUM_FACTOR_DRIFT, spec.MOMENTUM_FACTOR_VOL, n_days)
+    def add_momentum(
+        self, rng: np.random.Generator, returns: np.ndarray, valid: np.ndarray, pinned: np.ndarray
+    ) -> None:
+        """The momentum factor's daily pay-off, then the crash days (in place)."""
+        factor = rng.normal(spec.MOMENTUM_FACTOR_DRIFT, spec.MOMENTUM_FACTOR_VOL, len(self.dates))
         factor[: day_index(self.dates, spec.MOMENTUM_FACTOR_FROM)] = 0.0
         factor[pinned] = 0.0
         ranks = momentum_ranks(growth(returns, valid))
@@ -211,9 +282,19 @@ class Simulator:
         for day, size in spec.MOMENTUM_CRASHES.items():
             row = day_index(self.dates, day)
             rank = centred_rank(momentum_at(growth(returns, valid), row - 1))
+            # top and bottom quintiles sit near +-0.4 in rank: size / 0.8 gives a pair of ~size
             returns[row] += np.nan_to_num(size / 0.8 * rank)
 
-        last_row = n_days - 1 - np.argmax(valid[::-1], axis=0)
+    def pin_index(
+        self, returns: np.ndarray, valid: np.ndarray, pinned: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Shift every stock on the pinned days so the benchmark prints its scripted return.
+
+        Returns growth, market caps (anchored on universe.csv at each stock's last close)
+        and the benchmark's daily returns.
+        """
+        n = len(self.tickers)
+        last_row = len(self.dates) - 1 - np.argmax(valid[::-1], axis=0)
         for _ in range(2):  # pinning moves every cap a little; a second pass settles it
             g = growth(returns, valid)
             caps = self.cap_now * g / g[last_row, np.arange(n)]
@@ -222,56 +303,28 @@ class Simulator:
                 returns[row] += target - spy[row]
         g = growth(returns, valid)
         caps = self.cap_now * g / g[last_row, np.arange(n)]
-        spy = index_returns(returns, caps, valid)
-
-        anchor = np.exp(rng.uniform(np.log(18.0), np.log(420.0), n))
-        for t, price in spec.LAST_CLOSES.items():
-            if t in self.column:
-                anchor[self.column[t]] = price
-        closes = anchor * g / g[last_row, np.arange(n)]
-
-        session = self.session_returns(g, caps[-1], primary, idio, valid[-1])
-        etf_names, weights = self.etf_weights(caps[-1])
-        etf_returns = np.zeros((n_days, len(etf_names)))
-        for e, name in enumerate(etf_names):
-            if name == self.benchmark:
-                etf_returns[:, e] = spy
-                continue
-            w = np.where(valid, weights[e], 0.0)
-            etf_returns[:, e] = (w * np.where(valid, returns, 0.0)).sum(axis=1) / w.sum(axis=1)
-        etf_returns[0] = 0.0
-        start = np.array([spec.ETF_START.get(t, spec.ETF_START["SPY"]) for t in etf_names])
-        etf_closes = start * np.cumprod(1.0 + etf_returns, axis=0)
-        return DemoMarket(
-            dates=self.dates,
-            tickers=self.tickers,
-            closes=np.where(valid, closes, np.nan),
-            caps=np.where(valid, caps, np.nan),
-            etf_tickers=tuple(etf_names),
-            etf_closes=etf_closes,
-            session_returns=session,
-            idio_vol=idio,
-            etf_weights=weights,
-        )
+        return g, caps, index_returns(returns, caps, valid)
 
     def etf_weights(self, caps_now: np.ndarray) -> tuple[list[str], np.ndarray]:
         """Weights of each index ETF in the stocks (the benchmark: caps at the last close)."""
         caps_now = np.nan_to_num(caps_now)
         rows: dict[str, np.ndarray] = {self.benchmark: caps_now / caps_now.sum()}
         rows["QQQ"] = capped_weights(
-            caps_now, self.members(spec.NASDAQ_100), spec.ETF_WEIGHT_CAP["QQQ"]
+            caps_now, self.members(indexes.NASDAQ_100), indexes.ETF_WEIGHT_CAP["QQQ"]
         )
         rows["SOXX"] = capped_weights(
-            caps_now, self.members(spec.SEMICONDUCTORS), spec.ETF_WEIGHT_CAP["SOXX"]
+            caps_now, self.members(indexes.SEMICONDUCTORS), indexes.ETF_WEIGHT_CAP["SOXX"]
         )
-        for etf, sector in spec.SECTOR_ETFS.items():
-            rows[etf] = capped_weights(caps_now, self.sectors == sector, spec.SECTOR_ETF_WEIGHT_CAP)
+        for etf, sector in indexes.SECTOR_ETFS.items():
+            rows[etf] = capped_weights(
+                caps_now, self.sectors == sector, indexes.SECTOR_ETF_WEIGHT_CAP
+            )
         small = np.zeros(len(self.tickers), dtype=bool)
-        small[np.argsort(self.cap_now, kind="stable")[: spec.SMALL_CAP_COUNT]] = True
+        small[np.argsort(self.cap_now, kind="stable")[: indexes.SMALL_CAP_COUNT]] = True
         for etf, member in (
             ("IWM", small),
-            ("XBI", self.members(spec.BIOTECH)),
-            ("DIA", self.members(spec.DOW_30)),
+            ("XBI", self.members(indexes.BIOTECH)),
+            ("DIA", self.members(indexes.DOW_30)),
         ):
             rows[etf] = member / member.sum()
         names = sorted(rows)
@@ -281,14 +334,13 @@ class Simulator:
         self,
         g: np.ndarray,
         caps_prev: np.ndarray,
-        primary: np.ndarray,
-        idio: np.ndarray,
+        structure: Structure,
         trading: np.ndarray,
     ) -> np.ndarray:
         """Close-to-close returns of 2026-02-04 for every stock (NaN if it no longer trades)."""
-        n = len(self.tickers)
+        n, primary = len(self.tickers), structure.primary
         rng = np.random.default_rng(spec.SEED + 1)
-        noise = rng.standard_normal(n) * idio * spec.SESSION_NOISE
+        noise = rng.standard_normal(n) * structure.idio * spec.SESSION_NOISE
         rank = np.nan_to_num(centred_rank(momentum_at(g, g.shape[0] - 1)))
         sector_move = np.array([spec.SESSION_SECTORS[s] for s in self.sectors])
         # the long side carries the unwind: past winners fall harder than losers rally
