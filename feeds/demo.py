@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.config.schema import Config
-from crowdwatch.feeds.base import QUOTES_SCHEMA
+from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError
 from crowdwatch.feeds.demo_calendar import session_times
 from crowdwatch.feeds.demo_market import DemoMarket, Simulator, load_universe
 from crowdwatch.feeds.demo_session import etf_paths, session_paths
@@ -35,7 +35,7 @@ class DemoFeed:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not speed > 0:
-            raise ValueError(f"speed must be positive, got {speed!r}")
+            raise FeedError(f"demo replay speed must be positive (--speed), got {speed!r}")
         self.config = config
         self.speed = float(speed)
         self.clock = clock

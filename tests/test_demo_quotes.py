@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from crowdwatch.feeds.base import QUOTES_SCHEMA
+from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError
 from crowdwatch.feeds.demo import REPLAY_SECONDS, DemoFeed
 from crowdwatch.feeds.demo_spec import DELISTINGS
 
@@ -71,7 +71,7 @@ def test_speed_multiplies_the_pace(built):
 
 
 def test_speed_must_be_positive(config):
-    with pytest.raises(ValueError, match="speed"):
+    with pytest.raises(FeedError, match="speed"):
         DemoFeed(config, speed=0)
 
 
