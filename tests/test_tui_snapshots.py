@@ -34,7 +34,11 @@ def make_app(**engine_kw) -> CrowdwatchApp:
 
 
 async def ready(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
+    """Wait until no engine call runs and its result has been shown."""
+    for _ in range(500):
+        if not pilot.app.busy:
+            break
+        await pilot.pause(0.01)
     await pilot.pause()
 
 
@@ -147,3 +151,35 @@ def test_drill_internals(snap_compare, size) -> None:
 def test_drill_basket(snap_compare) -> None:
     go = _drill(["tab", "tab", "down", "enter"])  # short-momentum basket
     assert snap_compare(make_app(), terminal_size=(160, 48), run_before=go)
+
+
+class ReplayClock:
+    """The demo feed's clock: seconds of replay we set by hand (0 at the open, 180 the close)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_dashboard_on_the_demo(snap_compare, size) -> None:
+    """The real Engine on the demo feed, replayed to a fixed moment by an injected clock."""
+    from crowdwatch.config.loader import load_config
+    from crowdwatch.feeds.demo import DemoFeed
+    from crowdwatch.tui.engine import Engine
+
+    config = load_config(None)
+    replay = ReplayClock()
+    engine = Engine(DemoFeed(config, clock=replay), config)
+    app = CrowdwatchApp(engine, clock=lambda: NOW)
+
+    async def go(pilot) -> None:
+        await ready(pilot)
+        for seconds in (30.0, 60.0, 90.0, 120.0):
+            replay.seconds = seconds
+            await pilot.press("r")
+            await ready(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=go)

@@ -147,6 +147,7 @@ class RefreshMixin:
         self._ticking = False
         self._tick_again = False
         self._started = False
+        self._first_pending = True  # until the first start() has answered
 
     def _engine_warnings(self) -> list[str]:
         try:
@@ -172,6 +173,11 @@ class RefreshMixin:
             return
         self.post_message(SnapshotReady(snapshot, False, self._engine_warnings()))  # type: ignore[attr-defined]
 
+    @property
+    def busy(self) -> bool:
+        """True while engine.start() or engine.tick() runs (tests wait on it)."""
+        return self._ticking or self._first_pending
+
     def tick_now(self) -> None:
         """Start a tick unless one is running (then run one right after it)."""
         if not self._started:
@@ -191,6 +197,7 @@ class RefreshMixin:
     def tick_finished(self) -> None:
         """Called on the UI thread when a start or tick result has been handled."""
         self._ticking = False
+        self._first_pending = False
         if self._tick_again:
             self._tick_again = False
             self.tick_now()

@@ -112,7 +112,8 @@ class IntradayChart(_Chart):
             plt.horizontal_line(0.0, color=_colour("gray"))
             start = min(_minutes(pts[0][0]) for pts in self.trail.values() if pts)
             end = max(_minutes(pts[-1][0]) for pts in self.trail.values() if pts)
-            ticks = list(range(int(start // 30) * 30, int(end) + 1, 30)) or [int(start)]
+            step = 30 if end - start <= 150 else 60  # labels need ~6 columns each
+            ticks = list(range(int(start // step) * step, int(end) + 1, step)) or [int(start)]
             plt.xticks(ticks, [f"{t // 60:02d}:{t % 60:02d}" for t in ticks])
             plt.ylabel("% since open")
         return drawn

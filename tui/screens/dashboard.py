@@ -135,7 +135,10 @@ class DashboardScreen(Screen):
             pane.set_class(pane.key == key, "-active")
         tabs = self.query_one(PaneTabs)
         if tabs.active != f"tab-{key}":
-            tabs.active = f"tab-{key}"
+            # only a click may activate a pane through the tabs: echoing our own change
+            # back would ping-pong between two panes after quick Tab presses
+            with tabs.prevent(Tabs.TabActivated):
+                tabs.active = f"tab-{key}"
         if focus:
             self.query_one(PANE_TABLES[key], PaneTable).focus()
 
