@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from crowdwatch.analytics.windows import rolling_std
+from crowdwatch.analytics.windows import Moments, rolling_std
 
 DISPERSION_WINDOW, REALIZED_WINDOW = 5, 21
 GAMMA_MOVE = 0.01
@@ -20,9 +20,20 @@ def breadth(member_returns: np.ndarray, index_return: float) -> float | None:
     return float(np.mean(member_returns > index_return))
 
 
-def dispersion_history(returns: np.ndarray, index_returns: np.ndarray, member: np.ndarray):
-    """The dispersion ratio of every day: mean of stock 5d stdev / index 5d stdev."""
-    stock = rolling_std(returns[:, member], DISPERSION_WINDOW, DISPERSION_WINDOW)
+def dispersion_history(
+    returns: np.ndarray,
+    index_returns: np.ndarray,
+    member: np.ndarray,
+    moments: Moments | None = None,
+) -> np.ndarray:
+    """The dispersion ratio of every day: mean of stock 5d stdev / index 5d stdev.
+
+    `moments` (windows.moments of `returns`), when given, saves recomputing running sums.
+    """
+    if moments is None:
+        stock = rolling_std(returns[:, member], DISPERSION_WINDOW, DISPERSION_WINDOW)
+    else:
+        stock = moments.window_std(DISPERSION_WINDOW, DISPERSION_WINDOW, np.flatnonzero(member))
     index = rolling_std(index_returns[:, None], DISPERSION_WINDOW, DISPERSION_WINDOW)[:, 0]
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = stock / index[:, None]

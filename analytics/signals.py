@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-import polars as pl
 
-from crowdwatch.analytics.panel import Panel, scatter
-from crowdwatch.analytics.windows import rolling_slope, rolling_std
+from crowdwatch.analytics.panel import Panel, Rows, place
+from crowdwatch.analytics.windows import Moments, rolling_slope
 
 MOM_SKIP, MOM_LOOKBACK = 21, 252
 BETA_WINDOW, BETA_MIN = 252, 126
@@ -14,31 +13,40 @@ VOL_WINDOW, VOL_MIN = 63, 42
 REV_LOOKBACK = 21
 
 
-def own_row_signals(indexed: pl.DataFrame) -> pl.DataFrame:
-    """mom and rev, whose offsets count the ticker's own rows (sorted by ticker, date)."""
-    close = pl.col("close")
-    return indexed.select(
-        "day",
-        "col",
-        mom=(close.shift(MOM_SKIP) / close.shift(MOM_LOOKBACK) - 1).over("ticker"),
-        rev=(close / close.shift(REV_LOOKBACK) - 1).over("ticker"),
-    )
+def own_row_ratio(rows: Rows, shape: tuple[int, int], recent: int, older: int) -> np.ndarray:
+    """close(d - recent) / close(d - older) - 1 per cell, offsets counting own rows.
+
+    The long rows are sorted by (ticker, date), so a ticker's row k back is simply k rows
+    back in the array whenever the row has at least `older` rows of its ticker before it:
+    whole-array slices, no sort, no gather.
+    """
+    close, total = rows.close, len(rows.close)
+    if total <= older:
+        return np.full(shape, np.nan)
+    value = close[older - recent : total - recent] / close[: total - older]
+    value -= 1.0
+    out = place(value, rows.cell[older:], shape)
+    # rows too close to their ticker's first row got a ratio across two tickers: unset
+    out.reshape(-1)[rows.cell[rows.position < older]] = np.nan
+    return out
 
 
-def compute_signals(panel: Panel, indexed: pl.DataFrame) -> dict[str, np.ndarray]:
-    """Signal matrices (days, tickers): the value AT each date (used the next day)."""
+def compute_signals(panel: Panel, rows: Rows, moments: Moments) -> dict[str, np.ndarray]:
+    """Signal matrices (days, tickers): the value AT each date (used the next day).
+
+    `moments` are those of panel.returns (windows.moments), shared with other statistics.
+    """
     shape = panel.close.shape
-    own = own_row_signals(indexed)
-    day = own.get_column("day").to_numpy()
-    col = own.get_column("col").to_numpy()
     signals = {
-        "mom": scatter(own.get_column("mom"), day, col, shape),
-        "rev": scatter(own.get_column("rev"), day, col, shape),
-        "vol": rolling_std(panel.returns, VOL_WINDOW, VOL_MIN),
+        "mom": own_row_ratio(rows, shape, MOM_SKIP, MOM_LOOKBACK),
+        "rev": own_row_ratio(rows, shape, 0, REV_LOOKBACK),
+        "vol": moments.window_std(VOL_WINDOW, VOL_MIN),
     }
     if panel.benchmark is not None:
         index_returns = panel.returns[:, panel.benchmark]
-        signals["beta"] = rolling_slope(panel.returns, index_returns, BETA_WINDOW, BETA_MIN)
+        signals["beta"] = rolling_slope(
+            panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
+        )
     else:
         signals["beta"] = np.full(shape, np.nan)
     if panel.market_cap is not None:

@@ -1,53 +1,153 @@
-"""Trailing-window sums over the rows of a matrix, the kernel of the rolling statistics."""
+"""Trailing-window sums over the rows of a matrix, the kernel of the rolling statistics.
+
+Every window statistic is a difference of two rows of a running (cumulative) sum. The
+running sums are computed once per input and shared: vol (63 days) and the dispersion
+ratio (5 days) use the same running count, sum and sum of squares of the returns.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 
+def running_sum(
+    values: np.ndarray, out: np.ndarray | None = None, dtype: type = np.float64
+) -> np.ndarray:
+    """Cumulative sum down the rows (axis 0), bit-identical to np.cumsum(axis=0).
+
+    Adds whole rows: np.cumsum along axis 0 of a C-ordered matrix strides down each column
+    and is ~8x slower (99 vs 12 ms at 2,520 x 3,000). The same additions in the same order
+    give the same floats. `out` may be `values` itself (in place).
+    """
+    if out is None:
+        out = np.empty(values.shape, dtype=dtype)
+    if values.ndim < 2:
+        return np.cumsum(values, out=out)
+    if len(values):
+        out[0] = values[0]
+    for row in range(1, len(values)):
+        np.add(out[row - 1], values[row], out=out[row])
+    return out
+
+
+def trailing(cumulative: np.ndarray, window: int, in_place: bool = False) -> np.ndarray:
+    """Sum of each row's `window` trailing rows, from a running sum."""
+    if in_place:
+        # from the bottom up, so every row subtracted is still a running-sum row
+        for row in range(len(cumulative) - 1, window - 1, -1):
+            np.subtract(cumulative[row], cumulative[row - window], out=cumulative[row])
+        return cumulative
+    out = np.empty(cumulative.shape, dtype=cumulative.dtype)
+    out[:window] = cumulative[:window]
+    np.subtract(cumulative[window:], cumulative[:-window], out=out[window:])
+    return out
+
+
 def window_sum(values: np.ndarray, window: int) -> np.ndarray:
     """Sum of each row's `window` trailing rows (inclusive), NaN treated as 0."""
-    filled = np.nan_to_num(values, nan=0.0)
-    cumulative = np.cumsum(filled, axis=0)
-    out = cumulative.copy()
-    out[window:] -= cumulative[:-window]
-    return out
+    return trailing(running_sum(np.nan_to_num(values, nan=0.0)), window, in_place=True)
 
 
 def window_count(valid: np.ndarray, window: int) -> np.ndarray:
-    cumulative = np.cumsum(valid, axis=0, dtype=np.int64)
-    out = cumulative.copy()
-    out[window:] -= cumulative[:-window]
-    return out
+    """Number of True in each row's `window` trailing rows (int32: exact, half the memory)."""
+    return trailing(running_sum(valid, dtype=np.int32), window, in_place=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Moments:
+    """A matrix's valid mask, NaN-as-0 values and running count, sum and sum of squares."""
+
+    valid: np.ndarray
+    filled: np.ndarray
+    count: np.ndarray  # int32
+    total: np.ndarray
+    squares: np.ndarray
+
+    def window_std(self, window: int, min_count: int, columns: np.ndarray | None = None):
+        """Sample stdev (ddof=1) over each trailing window, optionally of some columns."""
+        if columns is None:
+            sums = [trailing(s, window) for s in (self.count, self.total, self.squares)]
+        else:  # running sums are per column: gather the columns, then window in place
+            # np.take keeps rows contiguous (s[:, columns] comes out column-major, which
+            # slows the row loops and changes the summation order of later row sums)
+            sums = [
+                trailing(np.take(s, columns, axis=1), window, in_place=True)
+                for s in (self.count, self.total, self.squares)
+            ]
+        return std_from_sums(*sums, min_count)
+
+
+def moments(values: np.ndarray) -> Moments:
+    valid = ~np.isnan(values)
+    filled = np.where(valid, values, 0.0)
+    squares = filled * filled
+    return Moments(
+        valid=valid,
+        filled=filled,
+        count=running_sum(valid, dtype=np.int32),
+        total=running_sum(filled),
+        squares=running_sum(squares, out=squares),
+    )
+
+
+def std_from_sums(
+    n: np.ndarray, total: np.ndarray, squares: np.ndarray, min_count: int
+) -> np.ndarray:
+    """Sample stdev from window count, sum and sum of squares; consumes its inputs."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        total *= total
+        total /= n
+        variance = np.subtract(squares, total, out=squares)
+        n -= 1  # integer counts: the float arithmetic sees the same exact values
+        variance /= n
+    variance[variance < 0] = 0.0
+    np.sqrt(variance, out=variance)
+    variance[n < max(min_count, 2) - 1] = np.nan
+    return variance
 
 
 def rolling_std(values: np.ndarray, window: int, min_count: int) -> np.ndarray:
     """Sample stdev (ddof=1) of the non-NaN values in each trailing window."""
-    valid = ~np.isnan(values)
-    n = window_count(valid, window).astype(float)
-    total = window_sum(values, window)
-    squares = window_sum(values * values, window)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        variance = (squares - total * total / n) / (n - 1)
-    variance = np.where(variance < 0, 0.0, variance)
-    return np.where(n >= max(min_count, 2), np.sqrt(variance), np.nan)
+    return moments(values).window_std(window, min_count)
 
 
-def rolling_slope(y: np.ndarray, x: np.ndarray, window: int, min_count: int) -> np.ndarray:
+def rolling_slope(
+    y: np.ndarray, x: np.ndarray, window: int, min_count: int, y_moments: Moments | None = None
+) -> np.ndarray:
     """OLS slope of y on x over each trailing window, on rows where both exist.
 
-    y is (days, n); x is (days,) or (days, n).
+    y is (days, n); x is (days,) or (days, n). With y's Moments and a 1-d x that exists on
+    every row where some y does (the usual index), y's running count and sum are reused.
     """
     if x.ndim == 1:
+        x_valid = ~np.isnan(x)
+        reuse = y_moments is not None and not y_moments.valid[~x_valid].any()
         x = np.broadcast_to(x[:, None], y.shape)
-    both = ~np.isnan(y) & ~np.isnan(x)
+    else:
+        reuse = False
+    if reuse:
+        both, yb = y_moments.valid, y_moments.filled
+        n = trailing(y_moments.count, window)
+        sy = trailing(y_moments.total, window)
+    else:
+        both = ~np.isnan(y) & ~np.isnan(x)
+        yb = np.where(both, y, 0.0)
+        n = window_count(both, window)
+        sy = window_sum(yb, window)
     xb = np.where(both, x, 0.0)
-    yb = np.where(both, y, 0.0)
-    n = window_count(both, window).astype(float)
-    sx = window_sum(xb, window)
-    sy = window_sum(yb, window)
-    sxx = window_sum(xb * xb, window)
-    sxy = window_sum(xb * yb, window)
+    product = xb * yb
+    sxy = trailing(running_sum(product, out=product), window, in_place=True)
+    sx = trailing(running_sum(xb), window, in_place=True)
+    sxx = trailing(running_sum(np.multiply(xb, xb, out=xb), out=xb), window, in_place=True)
     with np.errstate(invalid="ignore", divide="ignore"):
-        slope = (n * sxy - sx * sy) / (n * sxx - sx * sx)
-    return np.where(n >= max(min_count, 2), slope, np.nan)
+        sxy *= n
+        sy *= sx
+        numerator = np.subtract(sxy, sy, out=sxy)
+        sxx *= n
+        sx *= sx
+        denominator = np.subtract(sxx, sx, out=sxx)
+        slope = np.divide(numerator, denominator, out=numerator)
+    slope[n < max(min_count, 2)] = np.nan
+    return slope
