@@ -93,7 +93,8 @@ def live(
     }
     factors = {}
     for name, (signal, long_top) in model.factor_legs.items():
-        if signal not in legs:
+        if signal not in legs:  # size without market caps: all null, never dropped
+            factors[name] = stats_for(model, name, today, None)
             continue
         high, low = legs[signal]
         value = high - low if long_top else low - high

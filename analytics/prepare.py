@@ -10,13 +10,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics import internals as mi
-from crowdwatch.analytics.baskets import (
-    Selection,
-    basket_mean,
-    basket_return,
-    beta_neutral,
-    select,
-)
+from crowdwatch.analytics.baskets import Legs, basket_legs, beta_neutral
 from crowdwatch.analytics.events import grid_sigma
 from crowdwatch.analytics.moves import finite
 from crowdwatch.analytics.panel import Panel, build_panel
@@ -26,6 +20,7 @@ from crowdwatch.analytics.windows import moments as running_moments
 from crowdwatch.config.schema import Config
 
 SELECTION_THREADS = 2
+BLOCK_ROWS = 256  # basket selection works on this many days at a time (~6 MB at 3,000 names)
 MOMENTUM_BASKETS = ("winners", "short_momentum", "momentum_pair", "momentum_beta_neutral")
 
 
@@ -66,31 +61,39 @@ def basket_series(
     returns: np.ndarray,
     config: Config,
     caps_prev: np.ndarray | None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Momentum baskets, factor series and the member masks behind them, for each row."""
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Momentum baskets and factor series, for each row."""
     quantile = config.settings.quantile
     weights = leg_weights(config, caps_prev)
-    absent = np.where(eligible, 0.0, np.nan)
-
-    def legs_of(signal: str) -> tuple[dict[str, np.ndarray], Selection]:
-        chosen = select(signals_prev[signal], eligible, quantile, absent)
-        returns_of = {
-            "top": basket_return(returns, chosen.top, weights),
-            "bottom": basket_return(returns, chosen.bottom, weights),
-        }
-        return returns_of, chosen
-
-    # The signals are independent and numpy's sorts and ufuncs release the GIL: two
-    # threads use both cores of a small machine (measured ~1.6x on this step).
     names = sorted({"mom", *(f.signal for f in config.factors)} & set(signals_prev))
+    blocks = [slice(start, start + BLOCK_ROWS) for start in range(0, len(returns), BLOCK_ROWS)]
+
+    def legs_of(task: tuple[str, slice]) -> Legs:
+        name, rows = task
+        return basket_legs(
+            signals_prev[name][rows],
+            eligible[rows],
+            returns[rows],
+            quantile,
+            weights[rows] if weights is not None else None,
+            signals_prev["beta"][rows] if name == "mom" else None,
+        )
+
+    # Rows are independent: blocks of rows keep the working set in cache and small (peak
+    # RSS), and numpy's sorts and ufuncs release the GIL, so two threads use both cores.
+    tasks = [(name, rows) for name in names for rows in blocks]
     with ThreadPoolExecutor(max_workers=SELECTION_THREADS) as pool:
-        done = dict(zip(names, pool.map(legs_of, names), strict=True))
-    legs = {name: returns_of for name, (returns_of, _) in done.items()}
-    masks: dict[str, np.ndarray] = {}
-    for name, (_, chosen) in done.items():
-        masks[f"{name}:top"], masks[f"{name}:bottom"] = chosen.top, chosen.bottom
+        done = list(pool.map(legs_of, tasks))
+    parts: dict[str, list[Legs]] = {name: [] for name in names}
+    for (name, _), result in zip(tasks, done, strict=True):
+        parts[name].append(result)
+
+    def joined(name: str, field: str) -> np.ndarray:
+        pieces = [getattr(part, field) for part in parts[name]]
+        return np.concatenate(pieces) if pieces else np.zeros(0)
+
+    legs = {name: {"top": joined(name, "top"), "bottom": joined(name, "bottom")} for name in names}
     winners, losers = legs["mom"]["top"], legs["mom"]["bottom"]
-    beta_prev = signals_prev["beta"]
     baskets = {
         "winners": winners,
         "short_momentum": losers,
@@ -98,17 +101,18 @@ def basket_series(
         "momentum_beta_neutral": beta_neutral(
             winners,
             losers,
-            basket_mean(beta_prev, masks["mom:top"]),
-            basket_mean(beta_prev, masks["mom:bottom"]),
+            joined("mom", "top_mean"),
+            joined("mom", "bottom_mean"),
         ),
     }
     factors = {}
     for spec in config.factors:
-        if spec.signal not in legs:
-            continue  # size without market caps
+        if spec.signal not in legs:  # size without market caps: keys are never dropped
+            factors[spec.name] = np.full(len(winners), np.nan)
+            continue
         long, short = ("top", "bottom") if spec.long == "top" else ("bottom", "top")
         factors[spec.name] = legs[spec.signal][long] - legs[spec.signal][short]
-    return baskets, factors, masks
+    return baskets, factors
 
 
 def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None = None) -> Model:
@@ -128,7 +132,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     # shifted copies; row 0 has no previous close, so every series starts with NaN.
     signals_prev = {name: matrix[:-1] for name, matrix in signals.items()}
     caps_prev = panel.market_cap[:-1] if panel.market_cap is not None else None
-    baskets, factors, _ = basket_series(signals_prev, eligible[1:], returns[1:], config, caps_prev)
+    baskets, factors = basket_series(signals_prev, eligible[1:], returns[1:], config, caps_prev)
     baskets = {name: np.append(np.nan, values) for name, values in baskets.items()}
     factors = {name: np.append(np.nan, values) for name, values in factors.items()}
     column = panel.column

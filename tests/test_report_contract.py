@@ -1,0 +1,61 @@
+"""The `report --json` contract of DESIGN.md: every key, every time, JSON-serialisable."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from crowdwatch.analytics.model import close_snapshot
+from crowdwatch.analytics.report import to_json
+from crowdwatch.config.schema import FactorSpec
+
+from .markets import random_market
+
+TOP_KEYS = {"schema", "as_of", "mode", "source", "simulated", "benchmark", "universe_size",
+            "baskets", "factors", "themes", "internals", "events"}  # fmt: skip
+MOVE_KEYS = {"ret", "sigma", "percentile", "ret_1w", "ret_1m", "ret_ytd", "drawdown",
+             "worst_since", "best_since", "members"}  # fmt: skip
+THEME_EXTRA = {"missing", "crowding", "crowding_parts", "flag"}
+INTERNAL_KEYS = {"index_ret", "breadth", "dispersion_ratio", "dispersion_percentile",
+                 "reversal_corr", "realized_corr", "letf_flow_usd", "letf_flow_percentile",
+                 "letf_gamma_usd_per_pct", "letf_by_underlying"}  # fmt: skip
+EVENT_KEYS = {"date", "sigma", "fwd_5d", "fwd_21d", "fwd_63d"}
+
+
+def report_for(seed: int, **kwargs) -> dict:
+    history, config = random_market(seed, **kwargs)
+    doc = to_json(close_snapshot(history, config))
+    return json.loads(json.dumps(doc))  # must survive a JSON round trip unchanged
+
+
+def test_every_key_of_the_contract_is_present() -> None:
+    doc = report_for(3, with_caps=True, shock_last=True)
+    assert set(doc) == TOP_KEYS and doc["schema"] == 1
+    assert set(doc["baskets"]) == {"winners", "short_momentum", "momentum_pair",
+                                   "momentum_beta_neutral"}  # fmt: skip
+    for stats in [*doc["baskets"].values(), *doc["factors"].values()]:
+        assert set(stats) == MOVE_KEYS
+        assert isinstance(stats["members"], list)
+    assert {"momentum", "beta", "low_vol", "reversal", "size"} <= set(doc["factors"])
+    for theme in doc["themes"].values():
+        assert set(theme) == MOVE_KEYS | THEME_EXTRA
+        assert isinstance(theme["members"], int)
+        assert set(theme["crowding_parts"]) == {"momentum", "comovement", "momentum_beta"}
+        assert theme["flag"] in (None, "UNWIND", "SQUEEZE")
+    assert set(doc["internals"]) == INTERNAL_KEYS
+    assert doc["events"], "the random market has momentum crashes"
+    for event in doc["events"]:
+        assert set(event) == EVENT_KEYS
+
+
+def test_size_without_market_caps_is_kept_as_nulls() -> None:
+    history, config = random_market(3, with_caps=False)
+    assert "market_cap" not in history.columns
+    config = replace(config, factors=(*config.factors, FactorSpec("size", "size", "bottom")))
+    doc = json.loads(json.dumps(to_json(close_snapshot(history, config))))
+    size = doc["factors"]["size"]
+    assert set(size) == MOVE_KEYS
+    assert all(size[key] is None for key in MOVE_KEYS - {"members"})
+    assert size["members"] == []
+    momentum = doc["factors"]["momentum"]
+    assert momentum["ret"] == doc["baskets"]["momentum_pair"]["ret"]
