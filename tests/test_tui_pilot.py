@@ -222,6 +222,9 @@ async def test_pause_stops_ticks_and_resume_ticks_at_once() -> None:
         await settle(pilot)
         assert app.engine.ticks == ticks
         assert "[PAUSED]" in status_text(app)
+        app.clock.now = NOW + timedelta(minutes=5)  # paused quotes age by choice
+        app.update_status()
+        assert "[STALE]" not in status_text(app)
         await pilot.press("p")
         await settle(pilot)
         assert app.engine.ticks > ticks

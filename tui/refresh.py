@@ -149,6 +149,10 @@ class RefreshMixin:
         self._started = False
         self._first_pending = True  # until the first start() has answered
 
+    def _post(self, message: Message) -> None:
+        """Thread-safe: post_message is the one App call a worker thread may make."""
+        self.post_message(message)  # type: ignore[attr-defined]
+
     def _engine_warnings(self) -> list[str]:
         try:
             return list(self.engine.warnings())
@@ -160,18 +164,18 @@ class RefreshMixin:
         try:
             snapshot = self.engine.start()
         except Exception as exc:  # noqa: BLE001 - any feed error is shown, never fatal
-            self.post_message(EngineFailed(_describe(exc), during_start=True))  # type: ignore[attr-defined]
+            self._post(EngineFailed(_describe(exc), during_start=True))
             return
-        self.post_message(SnapshotReady(snapshot, True, self._engine_warnings()))  # type: ignore[attr-defined]
+        self._post(SnapshotReady(snapshot, True, self._engine_warnings()))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine-tick")
     def run_tick(self) -> None:
         try:
             snapshot = self.engine.tick()
         except Exception as exc:  # noqa: BLE001
-            self.post_message(EngineFailed(_describe(exc)))  # type: ignore[attr-defined]
+            self._post(EngineFailed(_describe(exc)))
             return
-        self.post_message(SnapshotReady(snapshot, False, self._engine_warnings()))  # type: ignore[attr-defined]
+        self._post(SnapshotReady(snapshot, False, self._engine_warnings()))
 
     @property
     def busy(self) -> bool:
@@ -211,7 +215,8 @@ class RefreshMixin:
         delay = max(float(self.engine.refresh_seconds), 0.1)
         if not self._started:
             delay *= 5  # retrying a failed start: loading history is heavy
-        self._timer = self.set_timer(delay, self.tick_now, name="refresh")  # type: ignore[attr-defined]
+        set_timer = self.set_timer  # type: ignore[attr-defined]
+        self._timer = set_timer(delay, self.tick_now, name="refresh")
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
@@ -240,7 +245,8 @@ def status_for(
     message: str,
     error: bool,
 ) -> StatusState:
-    live = snapshot is not None and snapshot.mode == "live" and not engine.static
+    # paused quotes are old by choice: only a source error makes them stale then
+    live = snapshot is not None and snapshot.mode == "live" and not engine.static and not paused
     quotes_ts = snapshot.quotes_ts if snapshot is not None else None
     return StatusState(
         source=engine.source,

@@ -158,6 +158,8 @@ class DashboardScreen(Screen):
             self.activate(key, focus=True)
 
     def on_descendant_focus(self, event) -> None:  # noqa: ANN001 - textual event type
+        if event.widget is not self.focused:
+            return  # a late event for a widget focus has already left
         for pane in self.query(Pane):
             if event.widget in pane.walk_children() and pane.key != self.active_pane:
                 self.activate(pane.key, focus=False)

@@ -62,6 +62,7 @@ class TooSmallScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(
-            "Terminal too small\ncrowdwatch needs at least 60x20.\nEnlarge the window, or q to quit.",
+            "Terminal too small\ncrowdwatch needs at least 60x20.\n"
+            "Enlarge the window, or q to quit.",
             id="too-small",
         )

@@ -41,7 +41,8 @@ class InternalsDetail(DetailScreen):
         header.append(
             f"  {snapshot.benchmark} {fmt.pct(i.index_ret)}"
             f"  breadth {fmt.pct(i.breadth, 0).lstrip('+')}"
-            f"  dispersion {fmt.ratio(i.dispersion_ratio)}x ({fmt.ordinal(i.dispersion_percentile)})"
+            f"  dispersion {fmt.ratio(i.dispersion_ratio)}x"
+            f" ({fmt.ordinal(i.dispersion_percentile)})"
             f"\nreversal corr {fmt.signed(i.reversal_corr)}"
             f"  realized corr {fmt.ratio(i.realized_corr)}"
             f"  LETF {fmt.billions(i.letf_flow_usd)} ({fmt.ordinal(i.letf_flow_percentile)})"
