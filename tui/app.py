@@ -174,6 +174,10 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         return self.get_screen_dashboard()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Textual's own (theme picker, keys, screenshot) stay; ours replace its Quit
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
         yield SystemCommand(
             "Pause / resume", "Stop or restart the live refresh (p)", self.action_toggle_pause
         )

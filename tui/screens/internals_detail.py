@@ -50,6 +50,8 @@ class InternalsDetail(DetailScreen):
         self.header(header)
         history = snapshot.dispersion_history
         chart = self.query_one("#dispersion-chart", SeriesChart)
+        if history is not None:
+            history = history.drop_nulls("dispersion_ratio")
         if history is not None and history.height:
             chart.title = f"dispersion ratio since {history['date'][0].isoformat()}"
             chart.points = tuple(
