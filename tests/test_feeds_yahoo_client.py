@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import polars as pl
 import pytest
+import yfinance as yf  # noqa: E402  (the test extra installs it)
 
 from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError
 from crowdwatch.feeds.yahoo_client import (
@@ -26,7 +27,6 @@ from crowdwatch.feeds.yahoo_client import (
     parse_quote_response,
 )
 
-yf = pytest.importorskip("yfinance")
 FIXTURES = Path(__file__).parent / "fixtures" / "yahoo"
 RECORDED = pd.read_csv(FIXTURES / "history.csv")
 INTRADAY = pd.read_csv(FIXTURES / "intraday_1m.csv")
