@@ -52,7 +52,7 @@ class FactorTable(PaneTable):
         self.add_column("Name", key="name", width=17)
         self.add_column("Today", key="ret", width=7)
         self.add_column("σ", key="sigma", width=7)
-        self.add_column("Pctl", key="pctl", width=4)
+        self.add_column("Pctl", key="pctl", width=5)
         self.add_column("Since", key="since", width=12)
         self.add_column("1w", key="ret_1w", width=7)
         self.add_column("1m", key="ret_1m", width=7)

@@ -31,7 +31,7 @@ class InternalsTable(PaneTable):
     def on_mount(self) -> None:
         self.add_column("Internal", key="name", width=13)
         self.add_column("Value", key="value", width=8)
-        self.add_column("Pctl", key="pctl", width=4)
+        self.add_column("Pctl", key="pctl", width=5)
         self.add_column("Note", key="note", width=28)
         self._rebuild()
 
