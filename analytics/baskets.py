@@ -101,3 +101,40 @@ def beta_neutral(
     with np.errstate(invalid="ignore", divide="ignore"):
         out = winners - (beta_winners / beta_losers) * losers
     return np.where(beta_losers > 0, out, np.nan)
+
+
+@dataclass(frozen=True, slots=True)
+class Legs:
+    """Daily top and bottom basket returns of one signal, and optionally the mean of
+    another matrix (e.g. beta) over each basket's members."""
+
+    top: np.ndarray
+    bottom: np.ndarray
+    top_mean: np.ndarray | None = None
+    bottom_mean: np.ndarray | None = None
+
+
+def basket_legs(
+    signal_prev: np.ndarray,
+    eligible: np.ndarray,
+    returns: np.ndarray,
+    quantile: float,
+    weights: np.ndarray | None = None,
+    averaged: np.ndarray | None = None,
+) -> Legs:
+    """select + basket_return (+ basket_mean of `averaged`) for a block of rows.
+
+    Every number is per row, so callers may split the rows into blocks: the same results
+    with a working set of a few MB instead of ~0.2 GB per signal at 3,000 x 2,520.
+    """
+    chosen = select(signal_prev, eligible, quantile)
+    top_mean = bottom_mean = None
+    if averaged is not None:
+        top_mean = basket_mean(averaged, chosen.top)
+        bottom_mean = basket_mean(averaged, chosen.bottom)
+    return Legs(
+        top=basket_return(returns, chosen.top, weights),
+        bottom=basket_return(returns, chosen.bottom, weights),
+        top_mean=top_mean,
+        bottom_mean=bottom_mean,
+    )

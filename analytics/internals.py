@@ -7,7 +7,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from crowdwatch.analytics.windows import Moments, rolling_std
+from crowdwatch.analytics.windows import Moments, rolling_std, row_blocks
+from crowdwatch.analytics.windows import moments as windows_moments
 
 DISPERSION_WINDOW, REALIZED_WINDOW = 5, 21
 GAMMA_MOVE = 0.01
@@ -29,17 +30,23 @@ def dispersion_history(
     """The dispersion ratio of every day: mean of stock 5d stdev / index 5d stdev.
 
     `moments` (windows.moments of `returns`), when given, saves recomputing running sums.
+    Works on blocks of rows: each day's ratio only needs that day's row.
     """
-    if moments is None:
-        stock = rolling_std(returns[:, member], DISPERSION_WINDOW, DISPERSION_WINDOW)
-    else:
-        stock = moments.window_std(DISPERSION_WINDOW, DISPERSION_WINDOW, np.flatnonzero(member))
     index = rolling_std(index_returns[:, None], DISPERSION_WINDOW, DISPERSION_WINDOW)[:, 0]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = stock / index[:, None]
-        count = (~np.isnan(ratio)).sum(axis=1)
-        out = np.nansum(ratio, axis=1) / count
-    return np.where((count > 0) & (index > 0), out, np.nan)
+    columns = np.flatnonzero(member)
+    if moments is None:
+        moments = windows_moments(np.ascontiguousarray(returns[:, columns]))
+        columns = None
+    out = np.empty(len(returns))
+    for start, stop in row_blocks(len(returns)):
+        stock = moments.window_std_rows(DISPERSION_WINDOW, DISPERSION_WINDOW, start, stop, columns)
+        index_block = index[start:stop]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = stock / index_block[:, None]
+            count = (~np.isnan(ratio)).sum(axis=1)
+            block = np.nansum(ratio, axis=1) / count
+        out[start:stop] = np.where((count > 0) & (index_block > 0), block, np.nan)
+    return out
 
 
 def dispersion_ratio(window: np.ndarray, index_window: np.ndarray) -> float | None:

@@ -14,9 +14,10 @@ from crowdwatch.analytics.baskets import Legs, basket_legs, beta_neutral
 from crowdwatch.analytics.events import grid_sigma
 from crowdwatch.analytics.moves import finite
 from crowdwatch.analytics.panel import Panel, build_panel
-from crowdwatch.analytics.signals import compute_signals
+from crowdwatch.analytics.signals import own_row_signals, window_signals
 from crowdwatch.analytics.themes import crowding, theme_weights, weighted_mean
 from crowdwatch.analytics.windows import moments as running_moments
+from crowdwatch.analytics.windows import row_blocks
 from crowdwatch.config.schema import Config
 
 SELECTION_THREADS = 2
@@ -49,6 +50,13 @@ class Model:
     @property
     def last_date(self) -> date:
         return self.panel.date_at(len(self.panel.dates) - 1)
+
+
+def by_blocks(function, values: np.ndarray, *args) -> np.ndarray:
+    """function(values, *args) for a row-wise function, a block of rows at a time (small
+    temporaries instead of several full-size ones)."""
+    parts = [function(values[start:stop], *args) for start, stop in row_blocks(len(values))]
+    return np.concatenate(parts) if parts else function(values, *args)
 
 
 def leg_weights(config: Config, caps: np.ndarray | None) -> np.ndarray | None:
@@ -123,11 +131,15 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     index_returns = (
         returns[:, panel.benchmark] if panel.benchmark is not None else np.full(d + 1, np.nan)
     )
+    # each big intermediate is freed as soon as it is used: peak RSS, and fresh pages are
+    # slow to fault in (~20 ms per 60 MB matrix here, far more when the kernel compacts)
+    signals = own_row_signals(panel, rows)
+    del rows
     moments = running_moments(returns)
-    signals = compute_signals(panel, rows, moments)
+    signals.update(window_signals(panel, moments))
     dispersion = mi.dispersion_history(returns, index_returns, panel.member, moments)
     eligible = panel.member[None, :] & moments.valid
-    del rows, moments  # ~0.3 GB at 3,000 names: free it before the baskets' working set
+    del moments
     # Row t uses the signals of row t-1: views of rows [:-1] against rows [1:], instead of
     # shifted copies; row 0 has no previous close, so every series starts with NaN.
     signals_prev = {name: matrix[:-1] for name, matrix in signals.items()}
@@ -137,8 +149,8 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     factors = {name: np.append(np.nan, values) for name, values in factors.items()}
     column = panel.column
     theme_matrix = theme_weights(config.themes, column, len(panel.tickers))
-    theme_returns = weighted_mean(returns, theme_matrix)
-    theme_mom = weighted_mean(signals["mom"], theme_matrix)
+    theme_returns = by_blocks(weighted_mean, returns, theme_matrix)
+    theme_mom = by_blocks(weighted_mean, signals["mom"], theme_matrix)
     series = {**baskets, **factors}
     series.update({t.name: theme_returns[:, k] for k, t in enumerate(config.themes)})
     crowd = {}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from crowdwatch.analytics.panel import Panel, Rows, place
+from crowdwatch.analytics.panel import Panel, Rows
 from crowdwatch.analytics.windows import Moments, rolling_slope
 
 MOM_SKIP, MOM_LOOKBACK = 21, 252
 BETA_WINDOW, BETA_MIN = 252, 126
 VOL_WINDOW, VOL_MIN = 63, 42
 REV_LOOKBACK = 21
+CHUNK_ROWS = 1 << 18
 
 
 def own_row_ratio(rows: Rows, shape: tuple[int, int], recent: int, older: int) -> np.ndarray:
@@ -21,14 +22,41 @@ def own_row_ratio(rows: Rows, shape: tuple[int, int], recent: int, older: int) -
     whole-array slices, no sort, no gather.
     """
     close, total = rows.close, len(rows.close)
-    if total <= older:
-        return np.full(shape, np.nan)
-    value = close[older - recent : total - recent] / close[: total - older]
-    value -= 1.0
-    out = place(value, rows.cell[older:], shape)
+    out = np.full(shape, np.nan)
+    flat = out.reshape(-1)
+    # in chunks of rows: the temporaries stay small and in cache
+    for start in range(older, total, CHUNK_ROWS):
+        stop = min(total, start + CHUNK_ROWS)
+        value = close[start - recent : stop - recent] / close[start - older : stop - older]
+        value -= 1.0
+        flat[rows.cell[start:stop]] = value
     # rows too close to their ticker's first row got a ratio across two tickers: unset
-    out.reshape(-1)[rows.cell[rows.position < older]] = np.nan
+    flat[rows.cell[rows.position < older]] = np.nan
     return out
+
+
+def own_row_signals(panel: Panel, rows: Rows) -> dict[str, np.ndarray]:
+    """mom and rev: offsets count the ticker's own rows."""
+    shape = panel.close.shape
+    return {
+        "mom": own_row_ratio(rows, shape, MOM_SKIP, MOM_LOOKBACK),
+        "rev": own_row_ratio(rows, shape, 0, REV_LOOKBACK),
+    }
+
+
+def window_signals(panel: Panel, moments: Moments) -> dict[str, np.ndarray]:
+    """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns."""
+    signals = {"vol": moments.window_std(VOL_WINDOW, VOL_MIN)}
+    if panel.benchmark is not None:
+        index_returns = panel.returns[:, panel.benchmark]
+        signals["beta"] = rolling_slope(
+            panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
+        )
+    else:
+        signals["beta"] = np.full(panel.close.shape, np.nan)
+    if panel.market_cap is not None:
+        signals["size"] = panel.market_cap
+    return signals
 
 
 def compute_signals(panel: Panel, rows: Rows, moments: Moments) -> dict[str, np.ndarray]:
@@ -36,19 +64,4 @@ def compute_signals(panel: Panel, rows: Rows, moments: Moments) -> dict[str, np.
 
     `moments` are those of panel.returns (windows.moments), shared with other statistics.
     """
-    shape = panel.close.shape
-    signals = {
-        "mom": own_row_ratio(rows, shape, MOM_SKIP, MOM_LOOKBACK),
-        "rev": own_row_ratio(rows, shape, 0, REV_LOOKBACK),
-        "vol": moments.window_std(VOL_WINDOW, VOL_MIN),
-    }
-    if panel.benchmark is not None:
-        index_returns = panel.returns[:, panel.benchmark]
-        signals["beta"] = rolling_slope(
-            panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
-        )
-    else:
-        signals["beta"] = np.full(shape, np.nan)
-    if panel.market_cap is not None:
-        signals["size"] = panel.market_cap
-    return signals
+    return {**own_row_signals(panel, rows), **window_signals(panel, moments)}
