@@ -1,0 +1,116 @@
+"""The fast paths of prepare() against plain versions: sort order, ranks, window sums."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from markets import random_market  # noqa: E402
+
+from crowdwatch.analytics.baskets import select  # noqa: E402
+from crowdwatch.analytics.model import close_snapshot  # noqa: E402
+from crowdwatch.analytics.panel import build_panel  # noqa: E402
+from crowdwatch.analytics.report import to_json  # noqa: E402
+from crowdwatch.analytics.windows import (  # noqa: E402
+    moments,
+    rolling_slope,
+    running_sum,
+    window_block,
+)
+
+
+def test_unsorted_history_gives_the_same_report():
+    history, config = random_market(3)
+    expected = to_json(close_snapshot(history, config))
+    shuffled = history.sample(fraction=1.0, shuffle=True, seed=1)
+    assert to_json(close_snapshot(shuffled, config)) == expected
+    assert to_json(close_snapshot(history.reverse(), config)) == expected
+
+
+def test_panel_indices_match_a_plain_pivot():
+    history, config = random_market(5)
+    panel, rows = build_panel(history.reverse(), config)
+    wide = history.pivot(on="ticker", index="date", values="close").sort("date")
+    for j, ticker in enumerate(panel.tickers):
+        np.testing.assert_array_equal(
+            panel.close[:, j], wide.get_column(ticker).fill_null(np.nan).to_numpy()
+        )
+    assert list(panel.tickers) == sorted(panel.tickers)
+    assert np.array_equal(np.sort(rows.cell), np.flatnonzero(~np.isnan(panel.close).ravel()))
+
+
+def ranks_reference(signal: np.ndarray, eligible: np.ndarray, quantile: float):
+    """Stable sort by -signal (ties by column), top floor(q*n), bottom the last floor(q*n)."""
+    top, bottom = np.zeros(signal.shape, bool), np.zeros(signal.shape, bool)
+    for t in range(signal.shape[0]):
+        names = [j for j in range(signal.shape[1]) if eligible[t, j] and not np.isnan(signal[t, j])]
+        names.sort(key=lambda j: (-np.nan_to_num(signal[t, j]), j))
+        k = int(np.floor(quantile * len(names) + 1e-9))
+        top[t, names[:k]] = True
+        bottom[t, names[len(names) - k :]] = True
+    return top, bottom
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    st.integers(1, 6),
+    st.integers(1, 25),
+    st.sampled_from([0.1, 0.2, 0.3, 0.5, 1.0]),
+    st.integers(0, 2**32 - 1),
+)
+def test_select_matches_a_stable_ranking_with_ties(days, names, quantile, seed):
+    rng = np.random.default_rng(seed)
+    signal = rng.integers(-2, 3, (days, names)).astype(float)  # many exact ties
+    signal[rng.random(signal.shape) < 0.2] = np.nan
+    signal[rng.random(signal.shape) < 0.05] = np.inf
+    eligible = rng.random(signal.shape) < 0.8
+    chosen = select(signal, eligible, quantile)
+    top, bottom = ranks_reference(signal, eligible, quantile)
+    np.testing.assert_array_equal(chosen.top, top)
+    np.testing.assert_array_equal(chosen.bottom, bottom)
+
+
+def test_running_sums_are_bit_identical_to_cumsum():
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(300, 7))
+    assert np.array_equal(running_sum(values), np.cumsum(values, axis=0))
+    cumulative = np.cumsum(values, axis=0)
+    block = window_block(cumulative, 20, 10, 50, np.array([1, 4]))
+    expected = cumulative[10:50][:, [1, 4]].copy()
+    expected[10:] -= cumulative[0:30][:, [1, 4]]
+    assert np.array_equal(block, expected)
+
+
+def test_window_statistics_match_direct_windows():
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=(80, 4))
+    y[rng.random(y.shape) < 0.2] = np.nan
+    x = rng.normal(size=80)
+    x[0] = np.nan
+    y[0] = np.nan
+    std = moments(y).window_std(10, 6)
+    slope = rolling_slope(y, x, 30, 15, y_moments=moments(y))
+    for t in range(80):
+        for j in range(4):
+            window = y[max(0, t - 9) : t + 1, j]
+            window = window[~np.isnan(window)]
+            want = np.std(window, ddof=1) if len(window) >= 6 else np.nan
+            np.testing.assert_allclose(std[t, j], want, rtol=1e-9, atol=1e-12)
+            ys, xs = y[max(0, t - 29) : t + 1, j], x[max(0, t - 29) : t + 1]
+            both = ~np.isnan(ys) & ~np.isnan(xs)
+            want = np.polyfit(xs[both], ys[both], 1)[0] if both.sum() >= 15 else np.nan
+            np.testing.assert_allclose(slope[t, j], want, rtol=1e-8, atol=1e-12)
+
+
+def test_signal_rows_in_the_model_are_copies():
+    from crowdwatch.analytics.model import prepare
+
+    history, config = random_market(2)
+    model = prepare(history.filter(pl.col("date") < history.get_column("date").max()), config)
+    assert all(row.base is None for row in model.signals_at_d.values())
