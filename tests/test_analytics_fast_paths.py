@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -87,13 +88,16 @@ def test_running_sums_are_bit_identical_to_cumsum():
     assert np.array_equal(block, expected)
 
 
-def test_window_statistics_match_direct_windows():
+@pytest.mark.parametrize("index_gap", [False, True])  # True: the general (no reuse) path
+def test_window_statistics_match_direct_windows(index_gap):
     rng = np.random.default_rng(1)
     y = rng.normal(size=(80, 4))
     y[rng.random(y.shape) < 0.2] = np.nan
     x = rng.normal(size=80)
     x[0] = np.nan
     y[0] = np.nan
+    if index_gap:
+        x[40] = np.nan
     std = moments(y).window_std(10, 6)
     slope = rolling_slope(y, x, 30, 15, y_moments=moments(y))
     for t in range(80):
