@@ -229,26 +229,31 @@ def series_frame(
 
 
 def theme_members(model: Model, r_today: np.ndarray) -> dict[str, pl.DataFrame]:
+    """Per theme: ticker, ret, sigma, mom, beta of its tickers found in the data."""
     column = model.panel.column
-    out = {}
-    for theme in model.config.themes:
-        found = [t for t in theme.tickers if t in column]
-        idx = np.array([column[t] for t in found], dtype=int)
-        ret = r_today[idx]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sigma = ret / model.ticker_rms[idx]
-        out[theme.name] = pl.DataFrame(
-            {
-                "ticker": found,
-                "ret": ret,
-                "sigma": sigma,
-                "mom": model.signals_at_d["mom"][idx],
-                "beta": model.signals_at_d["beta"][idx],
-            },
-            schema={"ticker": pl.String, "ret": pl.Float64, "sigma": pl.Float64,
-                    "mom": pl.Float64, "beta": pl.Float64},
-        ).with_columns(pl.exclude("ticker").fill_nan(None))  # fmt: skip
-    return out
+    themes = model.config.themes
+    found = [[t for t in theme.tickers if t in column] for theme in themes]
+    idx = np.array([column[t] for tickers in found for t in tickers], dtype=int)
+    ret = r_today[idx]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma = ret / model.ticker_rms[idx]
+    # one frame split by theme: a frame per theme per tick costs more than the maths
+    frame = pl.DataFrame(
+        {
+            "theme": [theme.name for theme, tickers in zip(themes, found, strict=True)
+                      for _ in tickers],
+            "ticker": [t for tickers in found for t in tickers],
+            "ret": ret,
+            "sigma": sigma,
+            "mom": model.signals_at_d["mom"][idx],
+            "beta": model.signals_at_d["beta"][idx],
+        },
+        schema={"theme": pl.String, "ticker": pl.String, "ret": pl.Float64,
+                "sigma": pl.Float64, "mom": pl.Float64, "beta": pl.Float64},
+    ).with_columns(pl.exclude("theme", "ticker").fill_nan(None))  # fmt: skip
+    parts = frame.partition_by("theme", as_dict=True, include_key=False, maintain_order=True)
+    empty = frame.clear().drop("theme")
+    return {theme.name: parts.get((theme.name,), empty) for theme in themes}
 
 
 def close_snapshot(

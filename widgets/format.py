@@ -6,7 +6,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from rich.text import Text
-from textual._context import active_app
 
 NEW_YORK = ZoneInfo("America/New_York")
 DASH = "–"
@@ -87,6 +86,10 @@ MONO_KEEP = {"bold", "reverse", "italic", "underline"}
 
 def colour_on() -> bool:
     """False under NO_COLOR: Textual greys colours out, and dim red on black is unreadable."""
+    # textual is imported here, not at the top, to keep it out of `crowdwatch report`;
+    # the private context is the only place Textual keeps NO_COLOR once the app runs
+    from textual._context import active_app
+
     try:
         return not active_app.get().no_color
     except LookupError:
