@@ -12,6 +12,7 @@ from crowdwatch.config.loader import load_config
 from crowdwatch.feeds.demo import DemoFeed
 
 LAGGARDS = ("Early cyclicals", "Chemicals", "Regional banks")
+CROWDED = ("AI beneficiaries", "Memory", "AI power")
 THEME_TARGETS = {"AI beneficiaries": -0.085, "Memory": -0.06, "AI power": -0.08}
 
 
@@ -35,6 +36,15 @@ def checks(report: dict) -> list[tuple[str, str, object, bool]]:
         rows.append((f"{name} flag", "UNWIND", t["flag"], t["flag"] == "UNWIND"))
     for name in LAGGARDS:
         rows.append((f"{name} ret", "> 0", themes[name]["ret"], themes[name]["ret"] > 0))
+    # not DESIGN.md targets, but the story needs them: the unwound themes were crowded
+    for name in CROWDED:
+        score, parts = themes[name]["crowding"], themes[name]["crowding_parts"].values()
+        rows.append((f"{name} crowding", ">= 75", score, score is not None and score >= 75))
+        low = min((p for p in parts if p is not None), default=None)
+        rows.append((f"{name} lowest part", ">= 50", low, low is not None and low >= 50))
+    for name in LAGGARDS:
+        score = themes[name]["crowding"]
+        rows.append((f"{name} crowding", "<= 40", score, score is not None and score <= 40))
     ratio, ratio_pct = internals["dispersion_ratio"], internals["dispersion_percentile"]
     flow, flow_pct = internals["letf_flow_usd"], internals["letf_flow_percentile"]
     rows += [

@@ -116,6 +116,9 @@ class Structure:
     sector_of: np.ndarray  # (N,) index into the sorted sector names
     beta: np.ndarray  # (N,)
     idio: np.ndarray  # (N,) daily idiosyncratic vol
+    build_theme_vol: np.ndarray  # (K,) theme factor vol multiplier once the crowd has built
+    build_idio: np.ndarray  # (N,) idiosyncratic vol multiplier once the crowd has built
+    build_momentum: np.ndarray  # (N,) extra momentum-factor exposure once the crowd has built
 
 
 class Simulator:
@@ -148,7 +151,7 @@ class Simulator:
         returns[0] = 0.0
         # the first close of a late lister has no return
         returns[np.argmax(valid, axis=0), np.arange(len(self.tickers))] = 0.0
-        self.add_momentum(rng, returns, valid, pinned)
+        self.add_momentum(rng, returns, valid, pinned, structure)
         g, caps, spy = self.pin_index(returns, valid, pinned)
 
         last_row = len(self.dates) - 1 - np.argmax(valid[::-1], axis=0)
@@ -203,13 +206,27 @@ class Simulator:
         for k, name in enumerate(theme_names):
             beta[primary == k] = spec.THEMES[name]["beta"]
             idio[primary == k] = spec.THEMES[name]["idio"]
+        build = [spec.CROWD_BUILD.get(name, {}) for name in theme_names]
+        build_idio = np.ones(n)
+        for k, b in enumerate(build):
+            build_idio[primary == k] = b.get("idio", 1.0)
         return Structure(
             primary=primary,
             loading=loading,
             sector_of=np.array([sector_names.index(s) for s in self.sectors]),
             beta=beta * np.exp(rng.normal(0.0, 0.12, n)),
             idio=idio * np.exp(rng.normal(0.0, 0.15, n)) * spec.IDIO_VOL_SCALE,
+            build_theme_vol=np.array([b.get("theme_vol", 1.0) for b in build]),
+            build_idio=build_idio,
+            build_momentum=loading @ np.array([b.get("momentum", 0.0) for b in build]),
         )
+
+    def crowd_ramp(self) -> np.ndarray:
+        """(D,) 0 before CROWD_BUILD_FROM, rising linearly to 1 at CROWD_BUILD_FULL, then 1."""
+        start = day_index(self.dates, spec.CROWD_BUILD_FROM)
+        full = day_index(self.dates, spec.CROWD_BUILD_FULL)
+        rows = np.arange(len(self.dates), dtype=float)
+        return np.clip((rows - start) / max(full - start, 1), 0.0, 1.0)
 
     def factor_returns(
         self,
@@ -237,7 +254,9 @@ class Simulator:
         theme_names = list(spec.THEMES)
         theme_vol = np.array([spec.THEMES[t]["vol"] for t in theme_names])
         theme_drift = np.array([spec.THEMES[t]["drift"] for t in theme_names]).T
+        ramp = self.crowd_ramp()[:, None]
         themes = student_t(rng, (n_days, len(theme_names))) * theme_vol * regime[:, None]
+        themes *= 1.0 + ramp * (s.build_theme_vol - 1.0)
         themes += theme_drift[year] / 252
         for day, moves in spec.THEME_SHOCKS.items():
             for name, move in moves.items():
@@ -252,6 +271,7 @@ class Simulator:
         drift[:, (s.primary < 0) & (self.cap_now >= spec.MEGA_CAP)] = 0.0
         # idiosyncratic risk rises and falls with the market's, so dispersion is comparable
         noise = student_t(rng, (n_days, n), df=4.0) * s.idio * regime[:, None]
+        noise *= 1.0 + ramp * (s.build_idio - 1.0)
         # short-term reversal: part of last month's idiosyncratic move gives itself back
         past = np.cumsum(noise, axis=0)
         noise[22:] -= spec.SHORT_TERM_REVERSAL * (past[21:-1] - past[:-22]) / 21
@@ -271,7 +291,12 @@ class Simulator:
         return valid
 
     def add_momentum(
-        self, rng: np.random.Generator, returns: np.ndarray, valid: np.ndarray, pinned: np.ndarray
+        self,
+        rng: np.random.Generator,
+        returns: np.ndarray,
+        valid: np.ndarray,
+        pinned: np.ndarray,
+        s: Structure,
     ) -> None:
         """The momentum factor's daily pay-off, then the crash days (in place)."""
         factor = rng.normal(spec.MOMENTUM_FACTOR_DRIFT, spec.MOMENTUM_FACTOR_VOL, len(self.dates))
@@ -279,6 +304,8 @@ class Simulator:
         factor[pinned] = 0.0
         ranks = momentum_ranks(growth(returns, valid))
         returns[1:] += np.nan_to_num(factor[1:, None] * ranks[:-1])
+        # the crowd piles in: the crowded themes' members ride the momentum factor harder
+        returns += factor[:, None] * self.crowd_ramp()[:, None] * s.build_momentum
         for day, size in spec.MOMENTUM_CRASHES.items():
             row = day_index(self.dates, day)
             rank = centred_rank(momentum_at(growth(returns, valid), row - 1))

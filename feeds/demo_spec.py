@@ -147,6 +147,19 @@ MOMENTUM_FACTOR_DRIFT = 0.0006
 MOMENTUM_FACTOR_FROM = "2022-07-01"
 SHORT_TERM_REVERSAL = 0.25  # share of the past 21 days' idiosyncratic move reversed
 
+# The crowd builds into the unwind (the article: crowded longs, prime-book net exposure at
+# the 89th percentile). From CROWD_BUILD_FROM to CROWD_BUILD_FULL, ramping linearly, then
+# held to the last close: the crowded themes' members trade more as one (theme factor vol
+# times theme_vol, stock-specific vol times idio) and load on the momentum factor (momentum:
+# extra exposure, in rank units), so their crowding score reads high going into 4 Feb.
+CROWD_BUILD_FROM = "2025-10-01"
+CROWD_BUILD_FULL = "2025-12-01"
+CROWD_BUILD = {
+    "AI beneficiaries": {"theme_vol": 1.3, "idio": 0.7, "momentum": 0.4},
+    "Memory": {"theme_vol": 1.3, "idio": 0.7, "momentum": 0.4},
+    "AI power": {"theme_vol": 1.3, "idio": 0.7, "momentum": 0.4},
+}
+
 # Stocks that list late or stop trading (never themed ones).
 LISTINGS = {"GEHC": "2023-01-04", "KVUE": "2023-05-04", "VLTO": "2023-10-26", "SOLV": "2024-04-01"}
 DELISTINGS = {"HES": "2025-07-17", "K": "2025-12-10"}

@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from crowdwatch.analytics.model import live, prepare
+from crowdwatch.analytics.model import close_snapshot, live, prepare
 from crowdwatch.analytics.report import to_json
 from crowdwatch.feeds.demo import DemoFeed
 
 from .demo_support import bundled_config
 
+CROWDED = ("AI beneficiaries", "Memory", "AI power")
+LAGGARDS = ("Early cyclicals", "Chemicals", "Regional banks")
+
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def setup(tmp_path_factory):
     config = bundled_config(tmp_path_factory.mktemp("empty-config"))
-    feed = DemoFeed(config)
+    return config, DemoFeed(config)
+
+
+@pytest.fixture(scope="module")
+def report(setup):
+    config, feed = setup
     model = prepare(feed.history(), config, feed.universe())
     return to_json(live(model, feed.closing_quotes(), source="demo", simulated=True))
 
@@ -58,3 +68,27 @@ def test_market_internals(report):
     assert -22e9 <= internals["letf_flow_usd"] <= -14e9
     assert internals["letf_flow_percentile"] >= 0.99
     assert internals["reversal_corr"] < -0.2
+
+
+@pytest.mark.parametrize("theme", CROWDED)
+def test_the_unwound_themes_read_crowded_going_in(report, theme):
+    # the article: crowded longs, prime-book net exposure at the 89th percentile
+    move = report["themes"][theme]
+    assert move["crowding"] >= 75
+    assert all(part >= 50 for part in move["crowding_parts"].values()), move["crowding_parts"]
+
+
+@pytest.mark.parametrize("theme", LAGGARDS)
+def test_the_laggard_themes_are_not_crowded(report, theme):
+    assert report["themes"][theme]["crowding"] <= 40
+
+
+def test_the_crowd_builds_in_the_months_before_the_unwind(setup, report):
+    config, feed = setup
+    before = close_snapshot(
+        feed.history(), config, feed.universe(), as_of=date(2025, 9, 30), simulated=True
+    )
+    earlier = {name: theme.crowding for name, theme in before.themes.items()}
+    for theme in CROWDED:
+        assert earlier[theme] is not None
+        assert report["themes"][theme]["crowding"] >= earlier[theme] + 10, theme
