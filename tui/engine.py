@@ -11,7 +11,7 @@ from crowdwatch.analytics.model import Model, close_snapshot, live, prepare
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.config.loader import check_benchmark
 from crowdwatch.config.schema import Config
-from crowdwatch.feeds.base import Feed
+from crowdwatch.feeds.base import Feed, FeedError
 
 
 def newer_than(quotes: pl.DataFrame | None, day: date) -> bool:
@@ -93,10 +93,20 @@ class Engine:
         if self._model is None:
             if newer_than(quotes, self._last.as_of):
                 return self.start(quotes)  # a session opened after a close-mode start
-            return self._last
-        if newer_than(quotes, self._model.last_date):
+        elif newer_than(quotes, self._model.last_date):
             self._last = live(self._model, quotes, self.source, self.simulated)
+        self.raise_source_problem()
         return self._last
+
+    def raise_source_problem(self) -> None:
+        """A feed that kept its last good quotes through a problem reports it here.
+
+        The screen keeps the last snapshot; the status line shows STALE and the text
+        until a poll succeeds again.
+        """
+        problem = getattr(self.feed, "last_error", None)
+        if problem:
+            raise FeedError(problem)
 
     def report_snapshot(self) -> Snapshot:
         """What `report`/`export` answer: the feed's closing quotes, else the close."""

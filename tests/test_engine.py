@@ -1,0 +1,78 @@
+"""The Engine between a feed and the app: live vs close, as-of, and source problems."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from crowdwatch.config.loader import load_config
+from crowdwatch.feeds.base import FeedError
+from crowdwatch.feeds.files import FilesFeed
+from crowdwatch.tui.engine import Engine
+
+from .test_cli import small_market
+
+
+def write_quotes(folder: Path, history: pl.DataFrame, scale: float, ts: str) -> None:
+    last_day = history.get_column("date").max()
+    quotes = history.filter(pl.col("date") == last_day).select(
+        "ticker",
+        last=pl.col("close") * scale,
+        ts=pl.lit(ts).str.to_datetime(time_zone="UTC"),
+    )
+    temp = folder / "quotes.parquet.tmp"
+    quotes.write_parquet(temp)
+    os.replace(temp, folder / "quotes.parquet")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> tuple[Path, pl.DataFrame]:
+    history = small_market(days=300)
+    history.write_parquet(tmp_path / "prices.parquet")
+    return tmp_path, history
+
+
+def test_quotes_newer_than_history_are_live_and_follow_rewrites(folder) -> None:
+    path, history = folder
+    next_day = history.get_column("date").max()  # a Friday or weekday; quotes are for later
+    write_quotes(path, history, 1.0, f"{next_day.isoformat()}T23:00:00")  # 18:00 NY, same day
+    engine = Engine(FilesFeed(path, load_config()), load_config())
+    first = engine.start()
+    assert first.mode == "close"  # quotes of the last history day add nothing
+    write_quotes(path, history, 1.02, "2030-01-02T15:00:00")
+    snapshot = engine.tick()
+    assert snapshot.mode == "live" and snapshot.as_of.isoformat() == "2030-01-02"
+    # every close is 2% higher: every eligible return is +2%
+    assert snapshot.internals.index_ret == pytest.approx(0.02)
+    write_quotes(path, history, 0.99, "2030-01-02T15:01:00")
+    again = engine.tick()
+    assert again.internals.index_ret == pytest.approx(-0.01)
+    assert again.quotes_ts.minute == 1
+
+
+def test_a_corrupt_quotes_file_keeps_the_last_snapshot_and_raises_for_the_status(folder):
+    path, history = folder
+    write_quotes(path, history, 1.01, "2030-01-02T15:00:00")
+    engine = Engine(FilesFeed(path, load_config()), load_config())
+    good = engine.start()
+    assert good.mode == "live"
+    (path / "quotes.parquet").write_bytes(b"PAR1 this is not parquet")
+    with pytest.raises(FeedError, match="quotes.parquet"):
+        engine.tick()
+    # the last good quotes are kept: the numbers on screen do not change
+    assert engine._last.internals.index_ret == pytest.approx(0.01)
+    write_quotes(path, history, 1.03, "2030-01-02T15:05:00")
+    recovered = engine.tick()
+    assert recovered.internals.index_ret == pytest.approx(0.03)
+
+
+def test_as_of_is_static(folder) -> None:
+    path, history = folder
+    day = sorted(history.get_column("date").unique().to_list())[-10]
+    engine = Engine(FilesFeed(path, load_config()), load_config(), as_of=day)
+    snapshot = engine.start()
+    assert engine.static and snapshot.as_of == day and snapshot.mode == "close"
+    assert engine.tick() is snapshot
