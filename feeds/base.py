@@ -14,6 +14,10 @@ class FeedError(Exception):
     """A data source failed in a way the user can act on; the message says how."""
 
 
+class SourceUnavailable(FeedError):
+    """The source could not be reached (network, service down): not the user's input."""
+
+
 @runtime_checkable
 class Feed(Protocol):
     """A source of daily history and (optionally) live quotes.

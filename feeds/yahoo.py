@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.config.schema import Config
-from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError
+from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError, SourceUnavailable
 from crowdwatch.feeds.cache import CACHE_SCHEMA, HistoryCache, default_cache_dir, merge_history
 from crowdwatch.feeds.frames import UNIVERSE_SCHEMA, read_universe, short_error
 from crowdwatch.feeds.yahoo_client import YahooClient, YahooRateLimited, YFinanceClient
@@ -229,7 +229,7 @@ class YahooFeed:
             raise FeedError(UNREACHABLE.format(reason="no tickers to ask for"))
         frame = merged.filter(pl.col("ticker").is_in(self.tickers)).sort("ticker", "date")
         if frame.is_empty():
-            raise FeedError(UNREACHABLE.format(reason="no data for any ticker"))
+            raise SourceUnavailable(UNREACHABLE.format(reason="no data for any ticker"))
         self._warn_gaps(frame)
         self._history_last = frame["date"].max()  # type: ignore[assignment]
         return frame.select(list(CACHE_SCHEMA))
@@ -250,7 +250,7 @@ class YahooFeed:
                 f"Yahoo Finance stopped answering ({failure}); some tickers have no history"
             )
         else:
-            raise FeedError(UNREACHABLE.format(reason=failure))
+            raise SourceUnavailable(UNREACHABLE.format(reason=failure))
 
     def _warn_gaps(self, frame: pl.DataFrame) -> None:
         present = set(frame["ticker"].unique().to_list())

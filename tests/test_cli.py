@@ -159,4 +159,25 @@ def test_missing_benchmark_and_bad_inputs_exit_2(folders, tmp_path, capsys) -> N
 
 def test_files_source_without_data_fails_clearly(capsys) -> None:
     code, _, err = run(capsys, "report", "--source", "files")
-    assert code == 1 and "--data DIR" in err
+    assert code == 2 and "--data DIR" in err
+
+
+def test_an_unreachable_source_exits_1_and_bad_folders_exit_2(monkeypatch, tmp_path, capsys):
+    from crowdwatch.feeds import factory
+    from crowdwatch.feeds.base import SourceUnavailable
+
+    class Offline:
+        name, simulated = "yahoo", False
+
+        def closing_quotes(self):
+            raise SourceUnavailable("Yahoo Finance could not be reached (no answer within 25 s)")
+
+        def history(self):
+            raise SourceUnavailable("Yahoo Finance could not be reached (no answer within 25 s)")
+
+    monkeypatch.setattr(factory, "open_feed", lambda *args, **kwargs: Offline())
+    code, _, err = run(capsys, "report", "--source", "yahoo")
+    assert code == 1 and "could not be reached" in err and "Traceback" not in err
+    monkeypatch.undo()
+    code, _, err = run(capsys, "report", "--source", "files", "--data", str(tmp_path / "nope"))
+    assert code == 2 and "nope" in err

@@ -162,7 +162,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     from crowdwatch.config.errors import ConfigError
-    from crowdwatch.feeds.base import FeedError
+    from crowdwatch.feeds.base import FeedError, SourceUnavailable
 
     args = build_parser().parse_args(argv)
     handlers = {"report": run_report, "export": run_export, "config": run_config}
@@ -171,9 +171,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, BadInput) as exc:
         print(f"crowdwatch: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except FeedError as exc:
+    except SourceUnavailable as exc:  # the network or the service, not the user's input
         print(f"crowdwatch: {args.source} source: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except FeedError as exc:  # a folder, file or option the user can fix
+        print(f"crowdwatch: {args.source} source: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ValueError as exc:  # data the analytics cannot use (e.g. one day of history)
         print(f"crowdwatch: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
