@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from pathlib import Path
 
+from crowdwatch.config.atomic import write_atomically
 from crowdwatch.config.errors import ConfigError
 from crowdwatch.config.loader import (
     CONFIG_FILES,
@@ -21,22 +20,6 @@ from crowdwatch.config.loader import (
 WRITTEN = "written"
 KEPT = "exists, kept"
 NO_DEFAULT = "no bundled default, skipped"
-
-
-def _write_atomic(dest: Path, data: bytes) -> None:
-    """Write via a temp file in the same folder + os.replace: readers never see half a file."""
-    fd, temp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)  # mkstemp makes 0600; a config file is not a secret
-        os.replace(temp_name, dest)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
 
 
 def init_user_config(target: Path | None = None) -> list[tuple[Path, str]]:
@@ -61,7 +44,8 @@ def init_user_config(target: Path | None = None) -> list[tuple[Path, str]]:
             report.append((dest, NO_DEFAULT))
             continue
         try:
-            _write_atomic(dest, source.read_bytes())
+            data = source.read_bytes()
+            write_atomically(dest, lambda temp, data=data: Path(temp).write_bytes(data))
         except OSError as exc:
             raise ConfigError(dest, None, None, f"cannot write the file ({exc})") from exc
         report.append((dest, WRITTEN))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import polars as pl
 
+from crowdwatch.config.atomic import write_atomically
 from crowdwatch.feeds.base import HISTORY_SCHEMA
 from crowdwatch.feeds.frames import short_error
 
@@ -24,16 +23,8 @@ def default_cache_dir() -> Path:
 
 
 def write_parquet_atomically(frame: pl.DataFrame, path: Path) -> None:
-    """Write to a temp file in the same folder, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        frame.write_parquet(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write the frame through a temp file and a rename (config.atomic)."""
+    write_atomically(path, frame.write_parquet)
 
 
 class HistoryCache:
