@@ -42,9 +42,7 @@ def names(tickers: tuple[str, ...], *masks: np.ndarray) -> tuple[str, ...]:
 
 
 def stats_for(model: Model, name: str, today: date, value: float, members=()) -> MoveStats:
-    series = model.series[name]
-    have = ~np.isnan(series)
-    return move_stats(name, model.panel.dates[have], series[have], today, value, members)
+    return move_stats(name, model.histories[name], today, value, members)
 
 
 def live(
@@ -123,17 +121,9 @@ def live(
         alert_sigma=config.settings.alert_sigma,
         series=series_frame(model, today, {**baskets, **factors}, themes),
         theme_members=theme_members(model, r_today),
-        dispersion_history=pl.DataFrame(
-            {
-                "date": np.append(panel.dates, np.datetime64(today)),
-                "dispersion_ratio": np.append(
-                    model.dispersion,
-                    np.nan if internals.dispersion_ratio is None else internals.dispersion_ratio,
-                ),
-            },
-            schema={"date": pl.Date, "dispersion_ratio": pl.Float64},
-            strict=False,
-        ).with_columns(pl.col("dispersion_ratio").fill_nan(None)),
+        dispersion_history=with_today(
+            model.dispersion_frame, today, {"dispersion_ratio": internals.dispersion_ratio}
+        ),
         letf_funds=letf_funds,
     )
 
@@ -214,18 +204,22 @@ def market_internals(
     return internals, funds
 
 
+def with_today(prior: pl.DataFrame, today: date, values: dict[str, float | None]) -> pl.DataFrame:
+    """A prepared date-indexed frame plus today's row: O(columns), not O(history)."""
+    row = pl.DataFrame(
+        {"date": [today], **{name: [values.get(name)] for name in prior.columns[1:]}},
+        schema=prior.schema,
+    )
+    return pl.concat([prior, row], rechunk=False)
+
+
 def series_frame(
     model: Model, today: date, stats: dict[str, MoveStats], themes: dict[str, ThemeMove]
 ) -> pl.DataFrame:
     """date + a column per basket, factor and theme; today's values appended."""
     today_values = {name: s.ret for name, s in stats.items()}
     today_values.update({name: t.stats.ret for name, t in themes.items()})
-    columns = {"date": np.append(model.panel.dates, np.datetime64(today))}
-    for name, values in model.series.items():
-        value = today_values.get(name)
-        columns[name] = np.append(values, np.nan if value is None else value)
-    frame = pl.DataFrame(columns).with_columns(pl.col("date").cast(pl.Date))
-    return frame.with_columns(pl.exclude("date").fill_nan(None))
+    return with_today(model.series_frame, today, today_values)
 
 
 def theme_members(model: Model, r_today: np.ndarray) -> dict[str, pl.DataFrame]:

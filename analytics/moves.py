@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -47,53 +48,87 @@ def sigma_series(values: np.ndarray) -> np.ndarray:
     return np.where((count >= SIGMA_MIN) & (rms > 0), sigma, np.nan)
 
 
+@dataclass(frozen=True, slots=True)
+class SeriesHistory:
+    """A series' non-null values before T, pre-digested once so a tick is O(log history)."""
+
+    dates: np.ndarray
+    values: np.ndarray
+    sorted_values: np.ndarray  # for the percentile
+    suffix_min: np.ndarray  # min(values[j:]), non-decreasing: the latest day as bad
+    suffix_max_negated: np.ndarray  # -max(values[j:]), non-decreasing: the latest as good
+    rms: float | None
+    index_end: float  # the compounded index after the last prior value (1 before any)
+    peak: float  # its running maximum, 1 included
+    last_year: int | None
+    last_year_values: np.ndarray  # the prior values dated in the last prior year
+
+    @classmethod
+    def of(cls, dates: np.ndarray, values: np.ndarray) -> SeriesHistory:
+        index = np.cumprod(1.0 + values)
+        years = dates.astype("datetime64[Y]").astype(int) + 1970
+        last_year = int(years[-1]) if len(years) else None
+        return cls(
+            dates=dates,
+            values=values,
+            sorted_values=np.sort(values),
+            suffix_min=np.minimum.accumulate(values[::-1])[::-1],
+            suffix_max_negated=-np.maximum.accumulate(values[::-1])[::-1],
+            rms=trailing_rms(values),
+            index_end=float(index[-1]) if len(index) else 1.0,
+            peak=max(1.0, float(index.max())) if len(index) else 1.0,
+            last_year=last_year,
+            last_year_values=values[years == last_year] if len(years) else values,
+        )
+
+
 def move_stats(
     name: str,
-    prior_dates: np.ndarray,
-    prior_values: np.ndarray,
+    history: SeriesHistory,
     today: date,
     value: float | None,
     members: tuple[str, ...] = (),
 ) -> MoveStats:
     """DESIGN.md move statistics of x(T)=value given the series' non-null prior values."""
+    prior = history.values
     x = finite(value)
     if x is None:
-        recent = tuple(float(v) for v in prior_values[-(RECENT - 1) :])
+        recent = tuple(float(v) for v in prior[-(RECENT - 1) :])
         return MoveStats(name=name, members=members, recent=(*recent, None))
-    values = np.append(prior_values, x)
-    rms = trailing_rms(prior_values)
-    sigma = x / rms if rms else None
-    percentile = float(np.mean(prior_values <= x)) if len(prior_values) else None
+    tail = np.append(prior[-RECENT:], x)
+    n = len(prior)
+    sigma = x / history.rms if history.rms else None
+    at_or_below = int(np.searchsorted(history.sorted_values, x, side="right"))
     worst_since = best_since = None
     on_record = False
     if x < 0:
-        worst_since, on_record = latest_date(prior_dates, prior_values <= x)
+        last = int(np.searchsorted(history.suffix_min, x, side="right")) - 1
+        worst_since, on_record = day_at(history.dates, last)
     elif x > 0:
-        best_since, on_record = latest_date(prior_dates, prior_values >= x)
-    years = prior_dates.astype("datetime64[Y]").astype(int) + 1970
-    ytd = np.append(prior_values[years == today.year], x)
-    index = np.cumprod(1.0 + values)
-    peak = max(1.0, float(index.max()))
+        last = int(np.searchsorted(history.suffix_max_negated, -x, side="right")) - 1
+        best_since, on_record = day_at(history.dates, last)
+    same_year = history.last_year == today.year
+    ytd = np.append(history.last_year_values if same_year else prior[:0], x)
+    index = history.index_end * (1.0 + x)
     return MoveStats(
         name=name,
         ret=x,
         sigma=finite(sigma),
-        percentile=percentile,
-        ret_1w=compounded(values[-WEEK:]) if len(values) >= WEEK else None,
-        ret_1m=compounded(values[-MONTH:]) if len(values) >= MONTH else None,
+        percentile=at_or_below / n if n else None,
+        ret_1w=compounded(tail[-WEEK:]) if n + 1 >= WEEK else None,
+        ret_1m=compounded(tail[-MONTH:]) if n + 1 >= MONTH else None,
         ret_ytd=compounded(ytd),
-        drawdown=finite(index[-1] / peak - 1.0),
+        drawdown=finite(index / max(history.peak, index) - 1.0),
         worst_since=worst_since,
         best_since=best_since,
         members=members,
-        recent=tuple(float(v) for v in values[-RECENT:]),
+        recent=tuple(float(v) for v in tail[-RECENT:]),
         on_record=on_record,
     )
 
 
-def latest_date(dates: np.ndarray, hit: np.ndarray) -> tuple[date | None, bool]:
-    """The latest date where hit is True, and whether there was none (on record)."""
-    where = np.flatnonzero(hit)
-    if len(where) == 0:
+def day_at(dates: np.ndarray, row: int) -> tuple[date | None, bool]:
+    """The date at row, or (None, True) when there is none: a record."""
+    if row < 0:
         return None, True
-    return dates[where[-1]].astype(date), False
+    return dates[row].astype(date), False

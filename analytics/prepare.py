@@ -12,7 +12,7 @@ import polars as pl
 from crowdwatch.analytics import internals as mi
 from crowdwatch.analytics.baskets import Legs, basket_legs, beta_neutral
 from crowdwatch.analytics.events import grid_sigma
-from crowdwatch.analytics.moves import finite
+from crowdwatch.analytics.moves import SeriesHistory, finite
 from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.signals import own_row_signals, window_signals
 from crowdwatch.analytics.themes import crowding, theme_weights, weighted_mean
@@ -46,6 +46,9 @@ class Model:
     letf_funds: tuple  # LetfFund per entry above
     letf_history: np.ndarray  # daily flow with today's AUMs
     pair_sigma: np.ndarray  # momentum_pair sigma of every day
+    histories: dict[str, SeriesHistory]  # each series' prior values, digested for live()
+    series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
+    dispersion_frame: pl.DataFrame  # date, dispersion_ratio
 
     @property
     def last_date(self) -> date:
@@ -57,6 +60,12 @@ def by_blocks(function, values: np.ndarray, *args) -> np.ndarray:
     temporaries instead of several full-size ones)."""
     parts = [function(values[start:stop], *args) for start, stop in row_blocks(len(values))]
     return np.concatenate(parts) if parts else function(values, *args)
+
+
+def dated_frame(dates: np.ndarray, columns: dict[str, np.ndarray]) -> pl.DataFrame:
+    """date + float columns, NaN as null: the frames the drill-downs and export read."""
+    frame = pl.DataFrame({"date": dates, **columns}).with_columns(pl.col("date").cast(pl.Date))
+    return frame.with_columns(pl.exclude("date").cast(pl.Float64).fill_nan(None))
 
 
 def leg_weights(config: Config, caps: np.ndarray | None) -> np.ndarray | None:
@@ -188,4 +197,10 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         letf_funds=funds,
         letf_history=mi.letf_flows(returns[:, letf_columns], notional),
         pair_sigma=grid_sigma(baskets["momentum_pair"]),
+        series_frame=dated_frame(panel.dates, series),
+        dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
+        histories={
+            name: SeriesHistory.of(panel.dates[~np.isnan(values)], values[~np.isnan(values)])
+            for name, values in series.items()
+        },
     )
