@@ -112,6 +112,7 @@ def load_config(config_dir: Path | None = None) -> Config:
     if problems:
         raise ConfigError.from_problems(problems)
     letfs, as_of = results["letfs.yaml"].value
+    check_series_names(results["themes.yaml"].value, results["factors.yaml"].value, paths)
     return Config(
         settings=results["settings.yaml"].value,
         themes=results["themes.yaml"].value,
@@ -120,6 +121,48 @@ def load_config(config_dir: Path | None = None) -> Config:
         factors=results["factors.yaml"].value,
         sources=paths,
     )
+
+
+# the momentum baskets' keys (analytics.results.BASKET_KEYS; config must not import analytics)
+RESERVED_SERIES = ("winners", "short_momentum", "momentum_pair", "momentum_beta_neutral", "date")
+
+
+def _name_line(path: Path, name: str) -> int | None:
+    """The first line of a file that sets `name: <name>` (for a cross-file error)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0]
+        if "name" in text and name in text:
+            return number
+    return None
+
+
+def check_series_names(themes, factors, paths: dict[str, Path]) -> None:
+    """Every basket, factor and theme is one daily series keyed by its name: no two alike."""
+    problems = []
+    taken = {key: "a momentum basket" for key in RESERVED_SERIES}
+    for label, file, items in (
+        ("factor", "factors.yaml", factors),
+        ("theme", "themes.yaml", themes),
+    ):
+        for item in items:
+            if item.name in taken:
+                path = paths[file]
+                problems.append(
+                    Problem(
+                        path,
+                        _name_line(path, item.name),
+                        "name",
+                        f"key 'name': {label} '{item.name}' has the name of {taken[item.name]}; "
+                        "rename it (series are keyed by name in the report and the export)",
+                    )
+                )
+            taken.setdefault(item.name, f"a {label}")
+    if problems:
+        raise ConfigError.from_problems(problems)
 
 
 def _benchmark_line(path: Path) -> int | None:

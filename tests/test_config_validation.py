@@ -417,3 +417,26 @@ def test_several_problems_in_one_file_are_all_reported_in_line_order(tmp_path: P
     # the second "AI" is a duplicate name even though the first has no tickers
     assert where == [(3, "tickers"), (5, "tickerz"), (6, "name"), (7, "tickers"), (8, "AMD")]
     assert len(str(caught.value).splitlines()) == 5
+
+
+def test_a_theme_named_like_a_factor_or_basket_is_rejected(tmp_path: Path) -> None:
+    folder = folder_with(
+        tmp_path,
+        "themes.yaml",
+        """
+        themes:
+          - name: AI
+            tickers: [NVDA]
+          - name: momentum
+            tickers: [MU]
+          - name: winners
+            tickers: [AMD]
+        """,
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(folder)
+    where = [(problem.path.name, problem.line, problem.key) for problem in caught.value.problems]
+    # line 1 is `themes:`; `- name: momentum` is line 4, `- name: winners` line 6
+    assert where == [("themes.yaml", 4, "name"), ("themes.yaml", 6, "name")]
+    assert "has the name of a factor" in str(caught.value)
+    assert "has the name of a momentum basket" in str(caught.value)
