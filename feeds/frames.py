@@ -62,6 +62,16 @@ def _as_ticker(dtype: pl.DataType) -> pl.Expr:
     return pl.when(col == "").then(None).otherwise(col)
 
 
+def session_close(day: pl.Expr) -> pl.Expr:
+    """16:00 New York on a date, in UTC: what a date-only quote time means."""
+    return (
+        day.cast(pl.Datetime("us"))
+        .dt.replace_time_zone("America/New_York")
+        .dt.offset_by("16h")
+        .dt.convert_time_zone(UTC)
+    )
+
+
 def _as_utc(dtype: pl.DataType) -> pl.Expr:
     col = pl.col("ts")
     if isinstance(dtype, pl.Datetime):
@@ -69,9 +79,16 @@ def _as_utc(dtype: pl.DataType) -> pl.Expr:
             return col.dt.replace_time_zone(UTC).dt.cast_time_unit("us")
         return col.dt.convert_time_zone(UTC).dt.cast_time_unit("us")
     if dtype == pl.String:
-        return col.str.strip_chars().str.to_datetime(time_unit="us", time_zone=UTC, strict=False)
+        text = col.str.strip_chars()
+        # a bare date is that session's close (16:00 New York), not midnight UTC (the day before)
+        bare = text.str.len_chars() == 10
+        stamped = pl.when(bare).then(None).otherwise(text)
+        return pl.coalesce(
+            stamped.str.to_datetime(time_unit="us", time_zone=UTC, strict=False),
+            session_close(pl.when(bare).then(text).str.to_date(strict=False)),
+        )
     if dtype == pl.Date:
-        return col.cast(pl.Datetime("us")).dt.replace_time_zone(UTC)
+        return session_close(col)
     return col.cast(pl.Datetime("us", UTC), strict=False)
 
 
