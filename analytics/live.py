@@ -25,12 +25,21 @@ def session_date(quotes: pl.DataFrame) -> date:
     return newest
 
 
-def quote_vector(model: Model, quotes: pl.DataFrame) -> np.ndarray:
-    """last per ticker in panel column order (NaN where unquoted)."""
+def quote_vector(model: Model, quotes: pl.DataFrame, today: date) -> np.ndarray:
+    """last per ticker in panel column order (NaN where unquoted).
+
+    A quote left over from an earlier session is not a price for today: a halted name
+    must not enter breadth and the baskets with a return of zero.
+    """
     column = model.panel.column
     last = np.full(len(model.panel.tickers), np.nan)
-    rows = quotes.filter(pl.col("ticker").is_in(list(column)) & pl.col("last").is_not_null())
-    rows = rows.filter(pl.col("last") > 0)
+    session = pl.col("ts").dt.convert_time_zone(NEW_YORK).dt.date()
+    rows = quotes.filter(
+        pl.col("ticker").is_in(list(column))
+        & pl.col("last").is_not_null()
+        & (pl.col("last") > 0)
+        & (session == pl.lit(today))
+    )
     idx = np.array([column[t] for t in rows.get_column("ticker").to_list()], dtype=int)
     last[idx] = rows.get_column("last").to_numpy()
     return last
@@ -61,7 +70,7 @@ def live(
     panel, config = model.panel, model.config
     tickers = panel.tickers
     with np.errstate(invalid="ignore", divide="ignore"):
-        r_today = quote_vector(model, quotes) / panel.close[-1] - 1.0
+        r_today = quote_vector(model, quotes, today) / panel.close[-1] - 1.0
     eligible = panel.member & ~np.isnan(r_today)
     returns_row, eligible_row = r_today[None, :], eligible[None, :]
     weights = leg_weights(config, model.caps_at_d[None, :] if model.caps_at_d is not None else None)

@@ -76,3 +76,28 @@ def test_as_of_is_static(folder) -> None:
     snapshot = engine.start()
     assert engine.static and snapshot.as_of == day and snapshot.mode == "close"
     assert engine.tick() is snapshot
+
+
+def test_a_quote_from_an_earlier_session_is_not_a_price_today(folder) -> None:
+    from crowdwatch.analytics.model import live, prepare
+
+    path, history = folder
+    model = prepare(history, load_config())
+    last_day = history.get_column("date").max()
+    quotes = history.filter(pl.col("date") == last_day).select(
+        "ticker",
+        # S03's stale print is +100%: counted, it would beat the index
+        last=pl.when(pl.col("ticker") == "S03")
+        .then(pl.col("close") * 2)
+        .otherwise(pl.col("close") * 1.01),
+        ts=pl.when(pl.col("ticker") == "S03")
+        .then(pl.lit("2030-01-01T20:00:00"))  # yesterday's print for a halted name
+        .otherwise(pl.lit("2030-01-02T15:00:00"))
+        .str.to_datetime(time_zone="UTC"),
+    )
+    snapshot = live(model, quotes)
+    members = snapshot.baskets["momentum_pair"].members + snapshot.factors["beta"].members
+    assert "S03" not in members
+    assert snapshot.universe_size == 30  # S03 is still a member of the universe
+    # the 29 names quoted today are all +1%, like the index: none beats it
+    assert snapshot.internals.breadth == 0.0
