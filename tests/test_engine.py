@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import polars as pl
@@ -101,3 +102,29 @@ def test_a_quote_from_an_earlier_session_is_not_a_price_today(folder) -> None:
     assert snapshot.universe_size == 30  # S03 is still a member of the universe
     # the 29 names quoted today are all +1%, like the index: none beats it
     assert snapshot.internals.breadth == 0.0
+
+
+def test_a_new_session_rereads_the_history_and_a_gap_is_warned(folder) -> None:
+    path, history = folder
+    last_day = history.get_column("date").max()
+    days = pl.date_range(last_day, last_day + timedelta(days=10), eager=True)
+    weekdays = [d for d in days.to_list() if d.weekday() < 5 and d > last_day]
+    first, second = weekdays[0], weekdays[1]
+    write_quotes(path, history, 1.01, f"{first.isoformat()}T15:00:00")
+    engine = Engine(FilesFeed(path, load_config()), load_config())
+    assert engine.start().as_of == first
+    assert not any("span" in w for w in engine.warnings())  # the next session: no gap
+    # overnight the pipeline appends `first` to prices; quotes move to the next session
+    appended = history.filter(pl.col("date") == last_day).with_columns(
+        pl.lit(first).alias("date"), pl.col("close") * 1.01
+    )
+    pl.concat([history, appended]).write_parquet(path / "prices.parquet")
+    write_quotes(path, history, 1.01 * 1.02, f"{second.isoformat()}T15:00:00")
+    snapshot = engine.tick()
+    assert snapshot.as_of == second
+    assert snapshot.internals.index_ret == pytest.approx(0.02)  # vs the new close, not 2 days
+    # quotes far past the last close: returns would span sessions, and the user is told
+    write_quotes(path, history, 1.0, "2030-01-02T15:00:00")
+    gapped = Engine(FilesFeed(path, load_config()), load_config())
+    gapped.start()
+    assert any("span" in w and "update the prices" in w for w in gapped.warnings())

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.live import session_date
@@ -25,6 +26,17 @@ def quotes_as_closes(quotes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def gap_warning(last_close: date, session: date) -> str | None:
+    """Quotes two or more weekdays past the last close: 'today' spans several sessions."""
+    skipped = int(np.busday_count(last_close + timedelta(days=1), session))
+    if skipped < 2:  # one skipped weekday may be a holiday
+        return None
+    return (
+        f"quotes for {session} but prices end {last_close}: today's returns span "
+        f"{skipped + 1} sessions; update the prices file"
+    )
+
+
 class Engine:
     """Loads the history once, then turns each poll of the feed's quotes into a Snapshot.
 
@@ -42,13 +54,14 @@ class Engine:
         self.static = as_of is not None
         self._model: Model | None = None
         self._last: Snapshot | None = None
+        self._gap: str | None = None
 
     @property
     def cached(self) -> bool:
         return bool(getattr(self.feed, "cached", False))
 
     def warnings(self) -> list[str]:
-        return list(self.feed.warnings())
+        return [*self.feed.warnings(), *([self._gap] if self._gap else [])]
 
     def _history(self) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         history = self.feed.history()
@@ -79,6 +92,7 @@ class Engine:
         if newer_than(quotes, last_day):
             self._model = prepare(history, self.config, universe)
             self._last = live(self._model, quotes, self.source, self.simulated)
+            self._gap = gap_warning(last_day, self._last.as_of)
         else:
             self._last = self._close(history, universe)
         return self._last
@@ -94,6 +108,8 @@ class Engine:
             if newer_than(quotes, self._last.as_of):
                 return self.start(quotes)  # a session opened after a close-mode start
         elif newer_than(quotes, self._model.last_date):
+            if session_date(quotes) != self._last.as_of:
+                return self.start(quotes)  # a new session: re-read the history first
             self._last = live(self._model, quotes, self.source, self.simulated)
         self.raise_source_problem()
         return self._last
