@@ -103,11 +103,20 @@ def open_engine(args: argparse.Namespace):
     return Engine(feed, config, as_of=args.as_of)
 
 
+def report_snapshot(args: argparse.Namespace):
+    """The snapshot `report`/`export` answer with; the feed's warnings go to stderr."""
+    engine = open_engine(args)
+    snapshot = engine.report_snapshot()
+    for warning in engine.warnings():
+        print(f"crowdwatch: warning: {warning}", file=sys.stderr)
+    return snapshot
+
+
 def run_report(args: argparse.Namespace) -> int:
     from crowdwatch.analytics.report import to_json
     from crowdwatch.tui.report_text import print_text_report, to_markdown
 
-    snapshot = open_engine(args).report_snapshot()
+    snapshot = report_snapshot(args)
     if args.json:
         print(json.dumps(to_json(snapshot), indent=2))
     elif args.markdown:
@@ -125,8 +134,13 @@ def run_export(args: argparse.Namespace) -> int:
         raise BadInput(f"{out}: the export must end in .csv or .parquet")
     if out.exists() and not args.force and not confirm(f"{out} exists. Overwrite it? [y/N] "):
         raise BadInput(f"{out} exists and was kept; pass --force to overwrite it")
-    snapshot = open_engine(args).report_snapshot()
-    rows = write_series(snapshot, out)
+    if out.is_dir():
+        raise BadInput(f"{out} is a folder; give a file name ending in .csv or .parquet")
+    snapshot = report_snapshot(args)
+    try:
+        rows = write_series(snapshot, out)
+    except OSError as exc:
+        raise BadInput(f"{out}: cannot write it ({exc.strerror or exc}); nothing was changed")
     print(f"wrote {rows} days x {len(snapshot.series.columns) - 1} series to {out}")
     return EXIT_OK
 
