@@ -181,3 +181,17 @@ def test_an_unreachable_source_exits_1_and_bad_folders_exit_2(monkeypatch, tmp_p
     monkeypatch.undo()
     code, _, err = run(capsys, "report", "--source", "files", "--data", str(tmp_path / "nope"))
     assert code == 2 and "nope" in err
+
+
+def test_export_to_a_folder_and_dropped_rows_are_reported(folders, tmp_path, capsys) -> None:
+    data, config = folders
+    common = ["--source", "files", "--data", str(data), "--config", str(config)]
+    folder = tmp_path / "looks_like.csv"
+    folder.mkdir()
+    code, _, err = run(capsys, "export", str(folder), "--force", *common)
+    assert code == 2 and "is a folder" in err and "Traceback" not in err
+    prices = data / "prices.csv"
+    prices.write_text(prices.read_text() + "2024-01-02,S01,-5\n")
+    code, out, err = run(capsys, "report", "--json", *common)
+    assert code == 0 and json.loads(out)["schema"] == 1
+    assert "warning: prices.csv: dropped 1 row" in err

@@ -140,7 +140,8 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         rows = write_series(snapshot, out)
     except OSError as exc:
-        raise BadInput(f"{out}: cannot write it ({exc.strerror or exc}); nothing was changed")
+        message = f"{out}: cannot write it ({exc.strerror or exc}); nothing was changed"
+        raise BadInput(message) from None
     print(f"wrote {rows} days x {len(snapshot.series.columns) - 1} series to {out}")
     return EXIT_OK
 
