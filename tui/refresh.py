@@ -12,6 +12,8 @@ from textual.message import Message
 from textual.timer import Timer
 
 from crowdwatch.analytics.results import Snapshot
+from crowdwatch.config.errors import ConfigError
+from crowdwatch.feeds.base import FeedError
 from crowdwatch.widgets.format import NEW_YORK
 from crowdwatch.widgets.status_bar import StatusState
 
@@ -232,7 +234,10 @@ class RefreshMixin:
 
 
 def _describe(exc: BaseException) -> str:
+    """The first line of the error; our own errors' messages already say what to do."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if text and isinstance(exc, (FeedError, ConfigError)):
+        return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

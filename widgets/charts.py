@@ -113,9 +113,10 @@ class IntradayChart(_Chart):
             start = min(_minutes(pts[0][0]) for pts in self.trail.values() if pts)
             end = max(_minutes(pts[-1][0]) for pts in self.trail.values() if pts)
             step = 30 if end - start <= 150 else 60  # labels need ~6 columns each
-            ticks = list(range(int(start // step) * step, int(end) + 1, step)) or [int(start)]
+            first = -(-int(start) // step) * step  # no tick before the first point (09:00)
+            ticks = list(range(first, int(end) + 1, step)) or [int(start)]
             plt.xticks(ticks, [f"{t // 60:02d}:{t % 60:02d}" for t in ticks])
-            plt.ylabel("% since open")
+            plt.ylabel("% vs prev close")  # the baskets' return today
         return drawn
 
 

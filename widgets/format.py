@@ -123,7 +123,7 @@ def sigma_cell(value: float | None, alert: float) -> Text:
     """A sigma with a marker when it reaches the alert level: '!-3.4σ' (readable uncoloured)."""
     if value is None:
         return Text(DASH, justify="right")
-    hot = abs(value) >= alert
+    hot = abs(round(value, 1)) >= alert  # as shown: a '-3.0σ' on screen is an alert
     text = ("!" if hot else " ") + sigma(value)
     if hot:
         return Text(text, style=f"bold reverse {tone(value)}".strip(), justify="right")
