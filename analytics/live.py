@@ -274,8 +274,10 @@ def close_snapshot(
     dates = history.get_column("date").unique().sort()
     if len(dates) < 2:
         raise ValueError(
-            f"the history has {len(dates)} trading day(s) up to the as-of date; "
-            "at least two are needed (check --as-of and the prices file)"
+            f"the history has {len(dates)} trading day(s)"
+            + (f" up to {as_of}" if as_of is not None else "")
+            + "; at least two are needed (check the prices file"
+            + (" and --as-of)" if as_of is not None else ")")
         )
     today = dates[-1]
     model = prepare(history.filter(pl.col("date") < today), config, universe)

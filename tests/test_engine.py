@@ -128,3 +128,15 @@ def test_a_new_session_rereads_the_history_and_a_gap_is_warned(folder) -> None:
     gapped = Engine(FilesFeed(path, load_config()), load_config())
     gapped.start()
     assert any("span" in w and "update the prices" in w for w in gapped.warnings())
+
+
+def test_a_stray_weekend_row_is_warned(folder) -> None:
+    path, history = folder
+    saturday = next(
+        d for d in history.get_column("date").unique().sort().to_list()[-30:] if d.weekday() == 4
+    ) + timedelta(days=1)
+    stray = pl.DataFrame({"date": [saturday], "ticker": ["S01"], "close": [100.0]})
+    pl.concat([history, stray]).write_parquet(path / "prices.parquet")
+    engine = Engine(FilesFeed(path, load_config()), load_config())
+    engine.start()
+    assert any(saturday.isoformat() in w and "under half" in w for w in engine.warnings())

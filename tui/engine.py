@@ -26,6 +26,22 @@ def quotes_as_closes(quotes: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def thin_days_warning(history: pl.DataFrame) -> str | None:
+    """Dates that only a few tickers have: each is a trading day for all (DESIGN.md), so a
+    stray row (a weekend print, a partial last day) nulls everyone's returns around it."""
+    counts = history.group_by("date").len()
+    typical = counts.get_column("len").median()
+    thin = counts.filter(pl.col("len") < 0.5 * typical).sort("date").get_column("date")
+    if thin.is_empty():
+        return None
+    shown = ", ".join(d.isoformat() for d in thin.head(3).to_list())
+    more = f" and {thin.len() - 3} more" if thin.len() > 3 else ""
+    return (
+        f"prices: {shown}{more} have rows for under half the usual tickers; every ticker "
+        "without a row there gets no return around that date (check the prices file)"
+    )
+
+
 def gap_warning(last_close: date, session: date) -> str | None:
     """Quotes two or more weekdays past the last close: 'today' spans several sessions."""
     skipped = int(np.busday_count(last_close + timedelta(days=1), session))
@@ -55,17 +71,19 @@ class Engine:
         self._model: Model | None = None
         self._last: Snapshot | None = None
         self._gap: str | None = None
+        self._thin: str | None = None
 
     @property
     def cached(self) -> bool:
         return bool(getattr(self.feed, "cached", False))
 
     def warnings(self) -> list[str]:
-        return [*self.feed.warnings(), *([self._gap] if self._gap else [])]
+        return [*self.feed.warnings(), *(w for w in (self._gap, self._thin) if w)]
 
     def _history(self) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         history = self.feed.history()
         check_benchmark(self.config, set(history.get_column("ticker").unique().to_list()))
+        self._thin = thin_days_warning(history)
         return history, self.feed.universe()
 
     def _close(self, history: pl.DataFrame, universe: pl.DataFrame | None) -> Snapshot:
