@@ -1,4 +1,4 @@
-"""Test-wide isolation: no test ever reads the developer's real crowdwatch config."""
+"""Test-wide isolation: no test ever reads or writes the developer's real crowdwatch config."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def isolated_user_config(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> Path:
-    folder = tmp_path_factory.mktemp("user-config")
+def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user config dir: an empty (not yet created) folder of the test's own."""
+    folder = tmp_path / "user-config"
     monkeypatch.setenv("CROWDWATCH_CONFIG_DIR", str(folder))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return folder

@@ -21,14 +21,6 @@ from crowdwatch.config.loader import CONFIG_FILES, ConfigError, bundled_path, lo
 FIXTURES = Path(__file__).parent / "config_fixtures" / "valid"
 
 
-@pytest.fixture(autouse=True)
-def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never read or write the developer's own config."""
-    folder = tmp_path / "user-config"
-    monkeypatch.setenv("CROWDWATCH_CONFIG_DIR", str(folder))
-    return folder
-
-
 # -- init -------------------------------------------------------------------------------
 
 

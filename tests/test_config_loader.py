@@ -24,14 +24,6 @@ from crowdwatch.config.schema import Config, FactorSpec, LetfFund, Settings, The
 FIXTURES = Path(__file__).parent / "config_fixtures" / "valid"
 
 
-@pytest.fixture(autouse=True)
-def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the user config dir at an empty temp folder: never read the developer's own."""
-    folder = tmp_path / "user-config"
-    monkeypatch.setenv("CROWDWATCH_CONFIG_DIR", str(folder))
-    return folder
-
-
 def write(folder: Path, name: str, text: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name

@@ -14,14 +14,6 @@ from crowdwatch.config.loader import ConfigError, load_config
 FIXTURES = Path(__file__).parent / "config_fixtures" / "valid"
 
 
-@pytest.fixture(autouse=True)
-def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Never read the developer's own config."""
-    folder = tmp_path / "user-config"
-    monkeypatch.setenv("CROWDWATCH_CONFIG_DIR", str(folder))
-    return folder
-
-
 def folder_with(tmp_path: Path, name: str, text: str) -> Path:
     """The valid fixture folder with one file replaced."""
     folder = tmp_path / "cfg"
