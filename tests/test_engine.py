@@ -140,3 +140,15 @@ def test_a_stray_weekend_row_is_warned(folder) -> None:
     engine = Engine(FilesFeed(path, load_config()), load_config())
     engine.start()
     assert any(saturday.isoformat() in w and "under half" in w for w in engine.warnings())
+
+
+def test_the_universe_fallback_says_which_underlyings_it_leaves_out(folder) -> None:
+    path, _ = folder
+    engine = Engine(FilesFeed(path, load_config()), load_config())
+    engine.start()
+    (warning,) = [w for w in engine.warnings() if w.startswith("universe:")]
+    assert "QQQ" in warning and "universe.csv" in warning
+    pl.DataFrame({"ticker": ["S01", "S02"]}).write_csv(path / "universe.csv")
+    with_file = Engine(FilesFeed(path, load_config()), load_config())
+    with_file.start()
+    assert not any(w.startswith("universe:") for w in with_file.warnings())

@@ -42,6 +42,21 @@ def thin_days_warning(history: pl.DataFrame) -> str | None:
     )
 
 
+def fallback_warning(history: pl.DataFrame, config: Config) -> str | None:
+    """Without universe.csv, DESIGN.md leaves out every LETF underlying no theme lists:
+    right for QQQ, surprising for AAPL (single-stock funds). Say which names that drops."""
+    themed = {t for theme in config.themes for t in theme.tickers}
+    underlyings = {f.underlying for f in config.letfs} - themed - {config.settings.benchmark}
+    present = set(history.get_column("ticker").unique().to_list())
+    left_out = sorted(underlyings & present)
+    if not left_out:
+        return None
+    return (
+        f"universe: no universe.csv, so the LETF underlyings {', '.join(left_out)} are not "
+        "members (the rule for index ETFs); add a universe.csv to choose the members"
+    )
+
+
 def gap_warning(last_close: date, session: date) -> str | None:
     """Quotes two or more weekdays past the last close: 'today' spans several sessions."""
     skipped = int(np.busday_count(last_close + timedelta(days=1), session))
@@ -72,19 +87,24 @@ class Engine:
         self._last: Snapshot | None = None
         self._gap: str | None = None
         self._thin: str | None = None
+        self._fallback: str | None = None
 
     @property
     def cached(self) -> bool:
         return bool(getattr(self.feed, "cached", False))
 
     def warnings(self) -> list[str]:
-        return [*self.feed.warnings(), *(w for w in (self._gap, self._thin) if w)]
+        # the status line shows the last one: the least pressing come first
+        ordered = [self._fallback, *self.feed.warnings(), self._thin, self._gap]
+        return [w for w in ordered if w]
 
     def _history(self) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         history = self.feed.history()
         check_benchmark(self.config, set(history.get_column("ticker").unique().to_list()))
         self._thin = thin_days_warning(history)
-        return history, self.feed.universe()
+        universe = self.feed.universe()
+        self._fallback = None if universe is not None else fallback_warning(history, self.config)
+        return history, universe
 
     def _close(self, history: pl.DataFrame, universe: pl.DataFrame | None) -> Snapshot:
         return close_snapshot(
