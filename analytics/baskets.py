@@ -138,3 +138,20 @@ def basket_legs(
         top_mean=top_mean,
         bottom_mean=bottom_mean,
     )
+
+
+def momentum_baskets(
+    winners: np.ndarray, losers: np.ndarray, beta_winners: np.ndarray, beta_losers: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The four momentum series from the two legs (and their mean betas), per row."""
+    return {
+        "winners": winners,
+        "short_momentum": losers,
+        "momentum_pair": winners - losers,
+        "momentum_beta_neutral": beta_neutral(winners, losers, beta_winners, beta_losers),
+    }
+
+
+def factor_return(top: np.ndarray, bottom: np.ndarray, long_top: bool) -> np.ndarray:
+    """A long-short factor from its signal's top and bottom baskets."""
+    return top - bottom if long_top else bottom - top

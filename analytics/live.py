@@ -8,7 +8,13 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics import internals as mi
-from crowdwatch.analytics.baskets import basket_mean, basket_return, beta_neutral, select
+from crowdwatch.analytics.baskets import (
+    basket_mean,
+    basket_return,
+    factor_return,
+    momentum_baskets,
+    select,
+)
 from crowdwatch.analytics.events import build_events
 from crowdwatch.analytics.moves import finite, move_stats
 from crowdwatch.analytics.prepare import Model, leg_weights, prepare
@@ -83,28 +89,25 @@ def live(
             basket_return(returns_row, chosen.bottom, weights)[0],
         )
     top, bottom = masks["mom"]
-    winners, losers = legs["mom"]
     beta_d = model.signals_at_d["beta"][None, :]
-    neutral = beta_neutral(
-        np.array([winners]),
-        np.array([losers]),
+    values = momentum_baskets(
+        np.array([legs["mom"][0]]),
+        np.array([legs["mom"][1]]),
         basket_mean(beta_d, top),
         basket_mean(beta_d, bottom),
-    )[0]
+    )
     both = names(tickers, top, bottom)
+    members = {"winners": names(tickers, top), "short_momentum": names(tickers, bottom)}
     baskets = {
-        "winners": stats_for(model, "winners", today, winners, names(tickers, top)),
-        "short_momentum": stats_for(model, "short_momentum", today, losers, names(tickers, bottom)),
-        "momentum_pair": stats_for(model, "momentum_pair", today, winners - losers, both),
-        "momentum_beta_neutral": stats_for(model, "momentum_beta_neutral", today, neutral, both),
+        key: stats_for(model, key, today, series[0], members.get(key, both))
+        for key, series in values.items()
     }
     factors = {}
     for name, (signal, long_top) in model.factor_legs.items():
         if signal not in legs:  # size without market caps: all null, never dropped
             factors[name] = stats_for(model, name, today, None)
             continue
-        high, low = legs[signal]
-        value = high - low if long_top else low - high
+        value = factor_return(*legs[signal], long_top)
         factors[name] = stats_for(model, name, today, value, names(tickers, *masks[signal]))
     themes = theme_moves(model, today, r_today)
     index_return = r_today[panel.benchmark] if panel.benchmark is not None else np.nan

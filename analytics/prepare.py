@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics import internals as mi
-from crowdwatch.analytics.baskets import Legs, basket_legs, beta_neutral
+from crowdwatch.analytics.baskets import Legs, basket_legs, factor_return, momentum_baskets
 from crowdwatch.analytics.events import grid_sigma
 from crowdwatch.analytics.moves import SeriesHistory, finite
 from crowdwatch.analytics.panel import Panel, build_panel
@@ -111,24 +111,16 @@ def basket_series(
 
     legs = {name: {"top": joined(name, "top"), "bottom": joined(name, "bottom")} for name in names}
     winners, losers = legs["mom"]["top"], legs["mom"]["bottom"]
-    baskets = {
-        "winners": winners,
-        "short_momentum": losers,
-        "momentum_pair": winners - losers,
-        "momentum_beta_neutral": beta_neutral(
-            winners,
-            losers,
-            joined("mom", "top_mean"),
-            joined("mom", "bottom_mean"),
-        ),
-    }
+    baskets = momentum_baskets(
+        winners, losers, joined("mom", "top_mean"), joined("mom", "bottom_mean")
+    )
     factors = {}
     for spec in config.factors:
         if spec.signal not in legs:  # size without market caps: keys are never dropped
             factors[spec.name] = np.full(len(winners), np.nan)
             continue
-        long, short = ("top", "bottom") if spec.long == "top" else ("bottom", "top")
-        factors[spec.name] = legs[spec.signal][long] - legs[spec.signal][short]
+        signal = legs[spec.signal]
+        factors[spec.name] = factor_return(signal["top"], signal["bottom"], spec.long == "top")
     return baskets, factors
 
 
