@@ -114,7 +114,7 @@ def flags(
         key=lambda name: (-momentum[name], name),
     )
     third = math.ceil(len(ranked) / 3)
-    top, bottom = set(ranked[:third]), set(ranked[len(ranked) - third :]) if third else set()
+    top, bottom = set(ranked[:third]), set(ranked[len(ranked) - third :])
     out: dict[str, str | None] = {}
     for name in momentum:
         s = sigma.get(name)

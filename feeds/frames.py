@@ -92,6 +92,18 @@ def _as_utc(dtype: pl.DataType) -> pl.Expr:
     return col.cast(pl.Datetime("us", UTC), strict=False)
 
 
+def flag_bad_rows(
+    typed: pl.DataFrame, rules: list[tuple[pl.Expr, str]]
+) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Add `_reason` (the first rule a row breaks, else null) and count rows per rule."""
+    reason = pl.lit(None, dtype=pl.String)
+    for broken, label in reversed(rules):
+        reason = pl.when(broken).then(pl.lit(label)).otherwise(reason)
+    typed = typed.with_columns(reason.alias("_reason"))
+    counts = {label: typed.filter(pl.col("_reason") == label).height for _, label in rules}
+    return typed, counts
+
+
 def clean_history(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | None]:
     """Coerce to HISTORY_SCHEMA (+ optional columns), drop bad rows, sort by (ticker, date).
 
@@ -111,28 +123,17 @@ def clean_history(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | N
         _as_float("close", raw.schema["close"]).alias("close"),
         *[_as_float(c, raw.schema[c]).alias(c) for c in optional],
     ).with_row_index("_row")
-    reason = (
-        pl.when(pl.col("date").is_null())
-        .then(pl.lit("missing or invalid date"))
-        .when(pl.col("ticker").is_null())
-        .then(pl.lit("missing ticker"))
-        .when(pl.col("close").is_null())
-        .then(pl.lit("missing close"))
-        .when(pl.col("close") <= 0)
-        .then(pl.lit("non-positive close"))
+    typed, counts = flag_bad_rows(
+        typed,
+        [
+            (pl.col("date").is_null(), "missing or invalid date"),
+            (pl.col("ticker").is_null(), "missing ticker"),
+            (pl.col("close").is_null(), "missing close"),
+            (pl.col("close") <= 0, "non-positive close"),
+        ],
     )
-    typed = typed.with_columns(reason.alias("_reason"))
     valid = typed.filter(pl.col("_reason").is_null())
     kept = valid.unique(subset=["date", "ticker"], keep="last", maintain_order=True)
-    counts = {
-        label: typed.filter(pl.col("_reason") == label).height
-        for label in (
-            "missing or invalid date",
-            "missing ticker",
-            "missing close",
-            "non-positive close",
-        )
-    }
     counts["duplicate date/ticker"] = valid.height - kept.height
     frame = kept.drop("_row", "_reason").sort("ticker", "date")
     return frame, describe_drops(source, counts)
@@ -152,27 +153,16 @@ def clean_quotes(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | No
         _as_float("last", raw.schema["last"]).alias("last"),
         _as_utc(raw.schema["ts"]).alias("ts"),
     )
-    reason = (
-        pl.when(pl.col("ticker").is_null())
-        .then(pl.lit("missing ticker"))
-        .when(pl.col("last").is_null())
-        .then(pl.lit("missing last"))
-        .when(pl.col("last") <= 0)
-        .then(pl.lit("non-positive last"))
-        .when(pl.col("ts").is_null())
-        .then(pl.lit("missing or invalid ts"))
+    typed, counts = flag_bad_rows(
+        typed,
+        [
+            (pl.col("ticker").is_null(), "missing ticker"),
+            (pl.col("last").is_null(), "missing last"),
+            (pl.col("last") <= 0, "non-positive last"),
+            (pl.col("ts").is_null(), "missing or invalid ts"),
+        ],
     )
-    typed = typed.with_columns(reason.alias("_reason"))
     valid = typed.filter(pl.col("_reason").is_null()).drop("_reason")
-    counts = {
-        label: typed.filter(pl.col("_reason") == label).height
-        for label in (
-            "missing ticker",
-            "missing last",
-            "non-positive last",
-            "missing or invalid ts",
-        )
-    }
     if valid.is_empty():
         if not typed.height:
             raise QuotesProblem("no rows")
