@@ -19,7 +19,7 @@ from crowdwatch.analytics.events import build_events
 from crowdwatch.analytics.moves import finite, move_stats
 from crowdwatch.analytics.prepare import Model, leg_weights, prepare
 from crowdwatch.analytics.results import Internals, MoveStats, Snapshot, ThemeMove
-from crowdwatch.analytics.themes import flags, weighted_mean
+from crowdwatch.analytics.themes import flag_reason, flags, momentum_thirds, weighted_mean
 from crowdwatch.config.schema import Config
 
 NEW_YORK = "America/New_York"
@@ -149,6 +149,7 @@ def theme_moves(model: Model, today: date, r_today: np.ndarray) -> dict[str, The
         t.name: stats_for(model, t.name, today, values[k]) for k, t in enumerate(config.themes)
     }
     flag = flags(model.theme_momentum_at_d, {name: s.sigma for name, s in stats.items()})
+    thirds = momentum_thirds(model.theme_momentum_at_d)
     out = {}
     for k, theme in enumerate(config.themes):
         score, parts = model.theme_crowding[theme.name]
@@ -161,6 +162,9 @@ def theme_moves(model: Model, today: date, r_today: np.ndarray) -> dict[str, The
             flag=flag[theme.name],  # type: ignore[arg-type]
             momentum=model.theme_momentum_at_d[theme.name],
             note=theme.note,
+            tickers=theme.tickers,
+            momentum_thirds=thirds[theme.name],
+            flag_reason=flag_reason(thirds[theme.name], stats[theme.name].sigma, flag[theme.name]),
         )
     return out
 

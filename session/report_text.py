@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
-from crowdwatch.analytics.results import BASKET_LABELS, MoveStats, Snapshot
+from crowdwatch.analytics.results import MoveStats, Snapshot, basket_label, factor_label
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")
 # the order columns are dropped in when the terminal is narrow (first dropped first)
@@ -84,8 +84,8 @@ def heading(snapshot: Snapshot) -> str:
 
 
 def sections(snapshot: Snapshot) -> list[Section]:
-    moves = [move_row(BASKET_LABELS[k], s) for k, s in snapshot.baskets.items()]
-    moves += [move_row(f"{name} factor", s) for name, s in snapshot.factors.items()]
+    moves = [move_row(basket_label(k), s) for k, s in snapshot.baskets.items()]
+    moves += [move_row(factor_label(name), s) for name, s in snapshot.factors.items()]
     return [
         Section("Factor sigma moves", MOVE_HEADERS, moves, MOVE_DROP),
         Section("Crowded themes", THEME_HEADERS, theme_rows(snapshot), THEME_DROP),

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from crowdwatch.analytics.formatting import pct, sigma
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.tui.messages import OpenDetail, ShowFailure
 from crowdwatch.tui.refresh import (
@@ -33,6 +34,16 @@ from crowdwatch.tui.screens.series_detail import SeriesDetail
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
 from crowdwatch.widgets.status_bar import StatusState
 
+
+def terminal_title(snapshot: Snapshot) -> str:
+    """'crowdwatch SPY -0.75% pair -5.1σ': the index and the momentum pair at a glance."""
+    pair = snapshot.baskets.get("momentum_pair")
+    text = f"crowdwatch {snapshot.benchmark} {pct(snapshot.internals.index_ret)}"
+    if pair is not None:
+        text += f" pair {sigma(pair.sigma)}"
+    return text
+
+
 # dark first; textual-light and solarized-light read well on a white background
 SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox")
 MIN_SIZE = (60, 20)
@@ -50,6 +61,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         Binding("r", "refresh_now", "Refresh"),
         Binding("c", "cycle_scheme", "Colours"),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),
     ]
 
     # every open screen is bound to these (LiveScreen): one assignment updates them all
@@ -99,6 +111,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self.message_is_error = False
         self.trail = self.intraday.frozen()
         self.snapshot = message.snapshot
+        self.set_terminal_title(terminal_title(message.snapshot))
         self.update_status()
         self.tick_finished()
 
@@ -181,6 +194,18 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand("Quit", "Quit crowdwatch (q)", self.exit)
 
+    # --- terminal title and size -------------------------------------------------------
+    def set_terminal_title(self, text: str) -> None:
+        """The window/tab title (OSC 2), so a tmux window or tab tells the story."""
+        if text == self.title:
+            return
+        self.title = text
+        # Textual has no public call for the terminal's title; its driver's write is the
+        # one way that keeps the sequence out of the middle of a screen update
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not self.is_headless:
+            driver.write(f"\x1b]2;{text}\x07")
+
     # --- terminal size ----------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
         # self.size only catches up a tick later; the event has the new size
@@ -192,6 +217,8 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         showing = isinstance(self.screen, TooSmallScreen)
         if small and not showing:
-            self.push_screen(TooSmallScreen())
+            self.push_screen(TooSmallScreen((width, height), MIN_SIZE))
+        elif small and isinstance(self.screen, TooSmallScreen):
+            self.screen.current = (width, height)
         elif not small and showing:
             self.pop_screen()

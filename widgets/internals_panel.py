@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from crowdwatch.analytics.results import Internals
 from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.columns import Cell, Column, choices, shrinkable
 from crowdwatch.widgets.pane_table import PaneTable
 
 TITLE = "Market internals"
@@ -22,67 +23,59 @@ def top_underlyings(by_underlying: dict[str, float], count: int = TOP_UNDERLYING
     return " ".join(f"{name} {value / 1e9:+.1f}" for name, value in ranked)
 
 
-class InternalsTable(PaneTable):
-    """One row per internal: value, percentile where there is one, and a note."""
+SPEC = (
+    Column("name", "Internal", 0, justify="left"),
+    Column("value", "Value", 1, 7),
+    Column("pctl", "Pctl", 2, 5),
+    Column("note", "Note", 3, justify="left"),
+)
 
+
+class InternalsTable(PaneTable):
+    """One row per internal: value, percentile where there is one, and a note that keeps
+    to the width it has (a shorter wording, never a cut one)."""
+
+    spec = SPEC
     internals: reactive[Internals] = reactive(Internals, init=False)
     benchmark: reactive[str] = reactive("SPY", init=False)
 
     def on_mount(self) -> None:
-        self.add_column("Internal", key="name", width=13)
-        self.add_column("Value", key="value", width=8)
-        self.add_column("Pctl", key="pctl", width=5)
-        self.add_column("Note", key="note", width=28)
         self._rebuild()
 
     def watch_internals(self) -> None:
         self._rebuild()
 
     def _rebuild(self) -> None:
-        if not self.columns:
-            return
+        pal = fmt.palette(self)
         i = self.internals
         bench = self.benchmark
 
         def right(text: str) -> Text:
             return Text(text, justify="right")
 
-        rows = [
-            ("index", ["Index " + bench, fmt.colored(fmt.pct(i.index_ret), i.index_ret), "", ""]),
-            (
-                "breadth",
-                ["Breadth", right(fmt.pct(i.breadth, 0).lstrip("+")), "", f"beat {bench}"],
-            ),
-            (
-                "dispersion",
-                [
-                    "Dispersion",
-                    right(fmt.ratio(i.dispersion_ratio) + "x"),
-                    right(fmt.ordinal(i.dispersion_percentile)),
-                    f"stock vs {bench} 1w vol",
-                ],
-            ),
-            (
-                "reversal",
-                [
-                    "Reversal corr",
-                    fmt.colored(fmt.signed(i.reversal_corr), i.reversal_corr),
-                    "",
-                    "today vs momentum",
-                ],
-            ),
-            ("realized", ["Realized corr", right(fmt.ratio(i.realized_corr)), "", "21d"]),
-            (
-                "letf",
-                [
-                    "LETF rebal",
-                    fmt.colored(fmt.billions(i.letf_flow_usd), i.letf_flow_usd),
-                    right(fmt.ordinal(i.letf_flow_percentile)),
-                    top_underlyings(i.letf_by_underlying),
-                ],
-            ),
-        ]
-        self.replace_rows(rows)
+        flows = i.letf_by_underlying
+        rows: list[tuple[str, dict[str, Cell]]] = [
+            ("index", {"name": shrinkable("Index " + bench),
+                       "value": pal.colored(fmt.pct(i.index_ret), i.index_ret)}),
+            ("breadth", {"name": shrinkable("Breadth"),
+                         "value": right(fmt.pct(i.breadth, 0).lstrip("+")),
+                         "note": choices(f"share beating {bench}", f"beat {bench}")}),
+            ("dispersion", {"name": shrinkable("Dispersion"),
+                            "value": right(fmt.ratio(i.dispersion_ratio) + "x"),
+                            "pctl": right(fmt.ordinal(i.dispersion_percentile)),
+                            "note": choices(f"stock vs {bench} 1w vol", "stock/index vol",
+                                            "vol ratio")}),
+            ("reversal", {"name": shrinkable("Reversal corr"),
+                          "value": pal.colored(fmt.signed(i.reversal_corr), i.reversal_corr),
+                          "note": choices("today vs momentum", "vs momentum", "vs mom")}),
+            ("realized", {"name": shrinkable("Realized corr"),
+                          "value": right(fmt.ratio(i.realized_corr)), "note": choices("21d")}),
+            ("letf", {"name": shrinkable("LETF rebal"),
+                      "value": pal.colored(fmt.billions(i.letf_flow_usd), i.letf_flow_usd),
+                      "pctl": right(fmt.ordinal(i.letf_flow_percentile)),
+                      "note": choices(*(top_underlyings(flows, n) for n in range(1, 4)))}),
+        ]  # fmt: skip
+        self.show_rows(rows)
 
 
 class InternalsPanel(Vertical):

@@ -6,6 +6,7 @@ from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -58,11 +59,27 @@ class HelpScreen(ModalScreen[None]):
 
 
 class TooSmallScreen(Screen[None]):
-    """Shown below 60x20; removed by the app as soon as the terminal is big enough."""
+    """Shown below the minimum size; removed by the app as soon as the terminal is big
+    enough. Says the current size and the size needed."""
+
+    current: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+
+    def __init__(self, current: tuple[int, int], needed: tuple[int, int]) -> None:
+        super().__init__()
+        self.needed = needed
+        self.set_reactive(TooSmallScreen.current, current)
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Terminal too small\ncrowdwatch needs at least 60x20.\n"
-            "Enlarge the window, or q to quit.",
-            id="too-small",
+        yield Static(self.message(), id="too-small")
+
+    def message(self) -> str:
+        (width, height), (need_w, need_h) = self.current, self.needed
+        return (
+            f"Terminal too small: {width}x{height}\n"
+            f"crowdwatch needs at least {need_w}x{need_h}.\n"
+            "Enlarge the window, or q to quit."
         )
+
+    def watch_current(self) -> None:
+        if self.is_mounted:
+            self.query_one("#too-small", Static).update(self.message())

@@ -37,6 +37,7 @@ class InternalsDetail(DetailScreen):
 
     def show(self, snapshot: Snapshot, trail: Trail) -> None:
         i = snapshot.internals
+        pal = fmt.palette(self)
         header = Text("Market internals", style="bold")
         header.append(
             f"  {snapshot.benchmark} {fmt.pct(i.index_ret)}"
@@ -71,7 +72,7 @@ class InternalsDetail(DetailScreen):
                             row["underlying"],
                             Text(f"{row['leverage']:+g}", justify="right"),
                             Text(f"{row['aum_usd'] / 1e9:.1f}", justify="right"),
-                            fmt.colored(fmt.billions(flow).removesuffix("bn"), flow),
+                            pal.colored(fmt.billions(flow).removesuffix("bn"), flow),
                         ],
                     )
                 )

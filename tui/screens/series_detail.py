@@ -9,23 +9,24 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
-from crowdwatch.analytics.results import MoveStats, Snapshot
+from crowdwatch.analytics.results import MoveStats, Snapshot, basket_label, factor_label
 from crowdwatch.tui.screens.data import cumulative, sigma_days, worst_days
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.charts import SeriesChart, SigmaHistogram
-from crowdwatch.widgets.factor_table import BASKET_SHORT, factor_label
 from crowdwatch.widgets.pane_table import PaneTable
 
 
-def move_header(title: str, stats: MoveStats, alert: float) -> Text:
+def move_header(title: str, stats: MoveStats, alert: float, pal: fmt.Palette) -> Text:
     """'Momentum pair  -4.93%  !-3.6σ  pctl 0th  worst since ...  1w ... 1m ... YTD ...'."""
     text = Text(title, style="bold")
     text.append("  today ")
-    text.append_text(fmt.colored(fmt.pct(stats.ret), stats.ret, bold=True))
+    text.append_text(pal.colored(fmt.pct(stats.ret), stats.ret, bold=True))
     text.append(" ")
-    text.append_text(fmt.sigma_cell(stats.sigma, alert))
+    text.append_text(pal.sigma_cell(stats.sigma, alert))
     text.append(f"  pctl {fmt.ordinal(stats.percentile)}")
+    if stats.percentile == 0:
+        text.append(" (below every earlier day)")
     text.append(f"  {fmt.since(stats.worst_since, stats.best_since, stats.ret, stats.on_record)}")
     text.append(
         f"\n1w {fmt.pct(stats.ret_1w)}  1m {fmt.pct(stats.ret_1m)}  YTD {fmt.pct(stats.ret_ytd)}"
@@ -45,8 +46,8 @@ class SeriesDetail(DetailScreen):
     @property
     def title_text(self) -> str:
         if self.kind == "basket":
-            return f"{BASKET_SHORT.get(self.series_name, self.series_name)} (basket)"
-        return f"{factor_label(self.series_name)[2:]} (factor)"
+            return basket_label(self.series_name)
+        return factor_label(self.series_name)
 
     def body(self) -> Iterable[Widget]:
         with Horizontal(classes="detail-row"):
@@ -73,7 +74,8 @@ class SeriesDetail(DetailScreen):
     def show(self, snapshot: Snapshot, trail: Trail) -> None:
         group = snapshot.baskets if self.kind == "basket" else snapshot.factors
         stats = group.get(self.series_name) or MoveStats(self.series_name)
-        self.header(move_header(self.title_text, stats, snapshot.alert_sigma))
+        pal = fmt.palette(self)
+        self.header(move_header(self.title_text, stats, snapshot.alert_sigma, pal))
         path = cumulative(snapshot.series, self.series_name)
         chart = self.query_one("#cumulative-chart", SeriesChart)
         if path:
@@ -87,8 +89,8 @@ class SeriesDetail(DetailScreen):
                     day.isoformat(),
                     [
                         day.isoformat(),
-                        fmt.colored(fmt.pct(ret), ret),
-                        fmt.sigma_cell(sig, snapshot.alert_sigma),
+                        pal.colored(fmt.pct(ret), ret),
+                        pal.sigma_cell(sig, snapshot.alert_sigma),
                     ],
                 )
                 for day, ret, sig in worst_days(days)
@@ -100,10 +102,10 @@ class SeriesDetail(DetailScreen):
                     event.date.isoformat(),
                     [
                         event.date.isoformat(),
-                        fmt.sigma_cell(event.sigma, snapshot.alert_sigma),
-                        fmt.colored(fmt.pct(event.fwd_5d), event.fwd_5d),
-                        fmt.colored(fmt.pct(event.fwd_21d), event.fwd_21d),
-                        fmt.colored(fmt.pct(event.fwd_63d), event.fwd_63d),
+                        pal.sigma_cell(event.sigma, snapshot.alert_sigma),
+                        pal.colored(fmt.pct(event.fwd_5d), event.fwd_5d),
+                        pal.colored(fmt.pct(event.fwd_21d), event.fwd_21d),
+                        pal.colored(fmt.pct(event.fwd_63d), event.fwd_63d),
                     ],
                 )
                 for event in snapshot.events

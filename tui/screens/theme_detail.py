@@ -25,7 +25,7 @@ PART_LABELS = {
 }
 
 
-def crowding_text(theme: ThemeMove) -> Text:
+def crowding_text(theme: ThemeMove, pal: fmt.Palette) -> Text:
     """Crowding and its three parts as 0-100 bars."""
     text = Text("Crowding ", style="bold")
     text.append(f"{fmt.ratio(theme.crowding, 0)} / 100\n")
@@ -33,10 +33,11 @@ def crowding_text(theme: ThemeMove) -> Text:
         value = theme.crowding_parts.get(key)
         bar = "" if value is None else "█" * int(round(value / 5))
         text.append(f"{label:<14}{fmt.ratio(value, 0):>4} ")
-        text.append(bar, style=fmt.paint("magenta"))
+        text.append(bar, style=pal.paint("#5f87d7"))
         text.append("\n")
     if theme.momentum is not None:
-        text.append(f"Theme momentum (12-1) {fmt.pct(theme.momentum, 1)}\n")
+        third = " and ".join(theme.momentum_thirds) or "no"
+        text.append(f"Theme momentum (12-1) {fmt.pct(theme.momentum, 1)}, {third} third\n")
     return text
 
 
@@ -67,17 +68,20 @@ class ThemeDetail(DetailScreen):
         if theme is None:
             self.header(Text(f"{self.theme_name}: not in this snapshot", style="bold"))
             return
-        header = move_header(self.theme_name, theme.stats, snapshot.alert_sigma)
+        pal = fmt.palette(self)
+        header = move_header(self.theme_name, theme.stats, snapshot.alert_sigma, pal)
         if theme.flag:
             header.append("  ")
-            header.append_text(flag_cell(theme.flag))
+            header.append_text(flag_cell(theme.flag, pal))
+        if theme.flag_reason:
+            header.append(f"\n{theme.flag_reason}")
         if theme.note:
             header.append(f"\n{theme.note}", style="italic")
         self.header(header)
         self.query_one("#cumulative-chart", SeriesChart).points = cumulative(
             snapshot.series, self.theme_name
         )
-        self.query_one("#crowding-parts", Static).update(crowding_text(theme))
+        self.query_one("#crowding-parts", Static).update(crowding_text(theme, pal))
         members = snapshot.theme_members.get(self.theme_name)
         rows = []
         if members is not None and members.height:
@@ -87,9 +91,9 @@ class ThemeDetail(DetailScreen):
                         row["ticker"],
                         [
                             row["ticker"],
-                            fmt.colored(fmt.pct(row.get("ret")), row.get("ret")),
-                            fmt.sigma_cell(row.get("sigma"), snapshot.alert_sigma),
-                            fmt.colored(fmt.pct(row.get("mom"), 1), row.get("mom")),
+                            pal.colored(fmt.pct(row.get("ret")), row.get("ret")),
+                            pal.sigma_cell(row.get("sigma"), snapshot.alert_sigma),
+                            pal.colored(fmt.pct(row.get("mom"), 1), row.get("mom")),
                             Text(fmt.ratio(row.get("beta")), justify="right"),
                         ],
                     )
