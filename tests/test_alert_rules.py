@@ -94,7 +94,12 @@ def test_the_first_evaluation_counts_as_not_true_before() -> None:
     book = AlertBook(AlertsConfig(rules=(CRASH,)))
     (alert,) = book.evaluate(snap(0, pair_sigma=-4.0))
     assert alert == Alert(
-        OPEN, "crash", "momentum_pair", "sigma", -4.0, "momentum_pair sigma -4.00 (<= -3.00)",
+        OPEN,
+        "crash",
+        "momentum_pair",
+        "sigma",
+        -4.0,
+        "momentum_pair sigma -4.00 (<= -3.00)",
         "error",
     )
     assert alert.record() == {
