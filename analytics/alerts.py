@@ -91,8 +91,8 @@ def read(snapshot: Snapshot, series: str, field: str) -> float | str | None:
         theme = snapshot.themes.get(name)
         if theme is None:
             return None
-        value = getattr(theme, field) if field in ("crowding", "flag") else getattr(
-            theme.stats, field
+        value = (
+            getattr(theme, field) if field in ("crowding", "flag") else getattr(theme.stats, field)
         )
     elif kind == "internal":
         value = getattr(snapshot.internals, name, None)
@@ -116,7 +116,7 @@ def holds(value: float | str | None, condition: Condition) -> bool:
     return OPS[condition.op](value, condition.value)
 
 
-def fmt(series: str, field: str, value: float | str) -> str:
+def format_value(series: str, field: str, value: float | str) -> str:
     if isinstance(value, str):
         return value
     name = series.split(".", 1)[-1]
@@ -133,10 +133,10 @@ def fmt(series: str, field: str, value: float | str) -> str:
 
 def describe(series: str, condition: Condition, value: float | str) -> str:
     """'momentum_pair sigma -3.42 (<= -3)'; a flag reads 'themes.Memory flag UNWIND'."""
-    text = f"{series} {condition.field} {fmt(series, condition.field, value)}"
+    text = f"{series} {condition.field} {format_value(series, condition.field, value)}"
     if isinstance(value, str):
         return text
-    return f"{text} ({condition.op} {fmt(series, condition.field, condition.value)})"
+    return f"{text} ({condition.op} {format_value(series, condition.field, condition.value)})"
 
 
 def rule_matches(rule: AlertRule, snapshot: Snapshot) -> Iterable[tuple[str, float | str, str]]:
