@@ -61,7 +61,7 @@ def leg_sentences(baskets: Mapping[str, MoveStats], pal: fmt.Palette) -> dict[st
         _words("Pair ", num(pair), " = winners ", num(long), " minus short-mom ", num(short),
                pal=pal),
         _words("Pair ", num(pair), " = winners ", num(long), " - shorts ", num(short), pal=pal),
-        _words("Pair ", num(pair), " = ", num(long), " - ", num(short), pal=pal),
+        _words("Pair ", num(pair), ": winners ", num(long), ", shorts ", num(short), pal=pal),
         _words("Pair ", num(pair), pal=pal),
     )  # fmt: skip
     if long.ret is None or long.ret == 0:

@@ -158,6 +158,9 @@ class IntradayChart(_Chart):
         start = min(_minutes(points[0][0]) for *_, points in drawn)
         end = max(_minutes(points[-1][0]) for *_, points in drawn)
         plt.xticks(*time_ticks(start, end))
+        # a margin each side, so the first and last time labels stay clear of the y labels
+        margin = max(end - start, 1.0) * 0.08
+        plt.xlim(start - margin, end + margin)
         return True
 
 

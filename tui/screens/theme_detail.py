@@ -36,8 +36,10 @@ def crowding_text(theme: ThemeMove, pal: fmt.Palette) -> Text:
         text.append(bar, style=pal.paint("#5f87d7"))
         text.append("\n")
     if theme.momentum is not None:
-        third = " and ".join(theme.momentum_thirds) or "no"
-        text.append(f"Theme momentum (12-1) {fmt.pct(theme.momentum, 1)}, {third} third\n")
+        text.append(f"Theme momentum (12-1) {fmt.pct(theme.momentum, 1)}")
+        if theme.momentum_thirds:
+            text.append(f", {' and '.join(theme.momentum_thirds)} third of the themes")
+        text.append("\n")
     return text
 
 
