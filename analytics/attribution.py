@@ -249,8 +249,11 @@ def series_members(
         top_mask, bottom_mask = masks["mom"]
         top, bottom = np.flatnonzero(top_mask), np.flatnonzero(bottom_mask)
         beta = model.signals_at_d["beta"][None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):  # bW/bL, as the series uses it
-            scale = basket_mean(beta, top_mask)[0] / basket_mean(beta, bottom_mask)[0]
+        beta_winners, beta_losers = (
+            basket_mean(beta, top_mask)[0],
+            basket_mean(beta, bottom_mask)[0],
+        )
+        scale = beta_winners / beta_losers if beta_losers > 0 else np.nan  # the series' bW/bL
         out["winners"] = basket_members(top, r_today, caps)
         out["short_momentum"] = basket_members(bottom, r_today, caps)
         out["momentum_pair"] = pair_members(top, bottom, r_today, caps)
