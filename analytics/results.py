@@ -11,6 +11,7 @@ import polars as pl
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from crowdwatch.analytics.alerts import Alert
     from crowdwatch.analytics.attribution import Contributor, Legs
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
@@ -111,3 +112,4 @@ class Snapshot:
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
     # series key -> member table (analytics.attribution.member_table), built on first read
     members: Mapping[str, pl.DataFrame] = field(default_factory=dict)
+    alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot
