@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from rich.text import Text
 from textual.reactive import reactive
 
@@ -55,9 +53,20 @@ def lines_from(snapshot: Snapshot) -> tuple[Line, ...]:
     factors = [
         (f"factor:{name}", factor_label(name), stats)
         for name, stats in snapshot.factors.items()
-        if pair is None or replace(stats, name=pair.name) != pair
+        if pair is None or not same_numbers(stats, pair)
     ]
     return tuple(baskets + factors)
+
+
+SHOWN_FIELDS = (
+    "ret", "sigma", "percentile", "ret_1w", "ret_1m", "ret_ytd", "drawdown",
+    "worst_since", "best_since", "recent", "on_record",
+)  # fmt: skip
+
+
+def same_numbers(a: MoveStats, b: MoveStats) -> bool:
+    """True when two series show the same row (the momentum factor and the pair)."""
+    return all(getattr(a, name) == getattr(b, name) for name in SHOWN_FIELDS)
 
 
 def spark_cell(values: tuple[float | None, ...], palette: fmt.Palette) -> Fit:
