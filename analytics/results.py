@@ -8,6 +8,8 @@ from typing import Literal
 
 import polars as pl
 
+from crowdwatch.analytics.positioning import UserSeries
+
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
 BASKET_KEYS = ("winners", "short_momentum", "momentum_pair", "momentum_beta_neutral")
@@ -100,3 +102,5 @@ class Snapshot:
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
     dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
+    user_series: dict[str, UserSeries] = field(default_factory=dict)  # Positioning and gamma
+    net_gamma_usd_per_pct: float | None = None  # dealer gamma - LETF gamma; null without one

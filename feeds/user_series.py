@@ -24,7 +24,9 @@ from pathlib import Path
 
 import polars as pl
 
-from crowdwatch.feeds.base import FeedError
+from crowdwatch.config.atomic import write_atomically
+from crowdwatch.config.schema import SeriesSpec
+from crowdwatch.feeds.base import Feed, FeedError
 from crowdwatch.feeds.files import _pick, _Stamp, _stamp
 from crowdwatch.feeds.frames import (
     _as_date,
@@ -140,6 +142,8 @@ class SeriesWatch:
     `frame()` is called on every refresh; it returns the same object until the file changes.
     """
 
+    specs: dict[str, SeriesSpec] = {}  # a user's file is labelled by settings.yaml alone
+
     def __init__(self, path: Path | None = None, folder: Path | None = None) -> None:
         if (path is None) == (folder is None):
             raise ValueError("SeriesWatch needs exactly one of path and folder")
@@ -187,13 +191,41 @@ class SeriesWatch:
 
 
 class FixedSeries:
-    """Series that never change (the demo's simulated ones)."""
+    """Series that never change (the demo's simulated ones), with default labels."""
 
-    def __init__(self, frame: pl.DataFrame) -> None:
+    def __init__(self, frame: pl.DataFrame, specs: dict[str, SeriesSpec] | None = None) -> None:
         self._frame = frame
+        self.specs = specs or {}
 
     def frame(self) -> pl.DataFrame | None:
         return self._frame
 
     def warnings(self) -> list[str]:
         return []
+
+
+SeriesSource = SeriesWatch | FixedSeries
+
+
+def open_series(path: Path | None, feed: Feed) -> SeriesSource | None:
+    """`--series PATH` when given, else the source's own (files folder, demo), else None."""
+    if path is not None:
+        return SeriesWatch(path=path)
+    own = getattr(feed, "series_source", None)
+    return own() if own is not None else None
+
+
+TEMPLATE_FROM = "2025-11-03"  # about three months of the demo's series make the example
+SETTINGS_SNIPPET = """series:
+  prime_net_exposure: {label: Prime-book net exposure, unit: ratio, role: exposure}
+  dealer_gamma: {label: Dealer gamma, unit: usd, role: dealer_gamma}  # $ per 1% move"""
+
+
+def write_template(path: Path) -> int:
+    """Write an example series.csv (atomically; the caller decides about overwriting)."""
+    from crowdwatch.feeds.demo_series import demo_series
+
+    frame = demo_series().filter(pl.col("date") >= pl.lit(TEMPLATE_FROM).str.to_date())
+    example = frame.sort("date", "name")
+    write_atomically(path, lambda temp: example.write_csv(temp))
+    return example.height

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import statistics
+import textwrap
 from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
+from crowdwatch.analytics.positioning_format import gamma_line, series_cells
 from crowdwatch.analytics.results import BASKET_LABELS, MoveStats, Snapshot
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")
@@ -13,6 +15,9 @@ MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "dra
 MOVE_DROP = ("drawdown", "YTD", "1m", "since", "1w", "pctile")
 THEME_HEADERS = ("theme", "today", "sigma", "1w", "1m", "YTD", "crowding", "flag", "n", "missing")
 THEME_DROP = ("missing", "n", "YTD", "1m", "1w", "crowding")
+POSITIONING_HEADERS = ("series", "value", "date", "change", "1y pctile", "stale")
+POSITIONING_DROP = ("stale", "date", "change")
+NO_SERIES = "no user series (series.csv in the data folder, or --series PATH)"
 GAP = 2  # spaces between columns
 
 
@@ -24,6 +29,7 @@ class Section:
     headers: tuple[str, ...]
     rows: list[list[str]]
     drop_order: tuple[str, ...] = ()  # headers that may go, least important first
+    notes: tuple[str, ...] = ()  # lines under the table
 
 
 def since_text(stats: MoveStats) -> str:
@@ -75,6 +81,12 @@ def events_line(snapshot: Snapshot) -> str:
     return f"{len(snapshot.events)} events, median next-21d pair return {median}"
 
 
+def positioning_section(snapshot: Snapshot) -> Section:
+    rows = [series_cells(series) for series in snapshot.user_series.values()]
+    notes = (gamma_line(snapshot),) if rows else (NO_SERIES, gamma_line(snapshot))
+    return Section("Positioning", POSITIONING_HEADERS, rows, POSITIONING_DROP, notes)
+
+
 def heading(snapshot: Snapshot) -> str:
     badge = " [SIMULATED]" if snapshot.simulated else ""
     return (
@@ -90,6 +102,7 @@ def sections(snapshot: Snapshot) -> list[Section]:
         Section("Factor sigma moves", MOVE_HEADERS, moves, MOVE_DROP),
         Section("Crowded themes", THEME_HEADERS, theme_rows(snapshot), THEME_DROP),
         Section("Market internals", ("", "value"), internals_rows(snapshot)),
+        positioning_section(snapshot),
     ]
 
 
@@ -135,7 +148,9 @@ def render_section(section: Section, width: int | None) -> list[str]:
         return (" " * GAP).join(parts).rstrip()
 
     rule = "-" * min(width or 10_000, sum(widths) + GAP * (len(widths) - 1))
-    return [section.title, line(list(section.headers)), rule, *(line(r) for r in section.rows)]
+    table = [line(list(section.headers)), rule, *(line(r) for r in section.rows)]
+    notes = [part for note in section.notes for part in textwrap.wrap(note, width or len(note))]
+    return [section.title, *(table if section.rows else []), *notes]
 
 
 def text_report(snapshot: Snapshot, width: int | None = None) -> str:
@@ -151,14 +166,15 @@ def to_markdown(snapshot: Snapshot) -> str:
     lines = [f"**{heading(snapshot)}**", ""]
     for section in sections(snapshot):
         headers = section.headers
-        lines += [
-            f"### {section.title}",
-            "",
-            "| " + " | ".join(h or "name" for h in headers) + " |",
-        ]
-        lines.append("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
-        lines += [
-            "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in section.rows
-        ]
+        lines += [f"### {section.title}", ""]
+        if section.rows:
+            lines.append("| " + " | ".join(h or "name" for h in headers) + " |")
+            lines.append("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
+            lines += [
+                "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |"
+                for row in section.rows
+            ]
+        if section.notes:
+            lines += ["", *section.notes] if section.rows else list(section.notes)
         lines.append("")
     return "\n".join(lines)
