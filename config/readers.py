@@ -101,7 +101,7 @@ def read_series_specs(check: FileCheck, node: Node) -> dict[str, SeriesSpec]:
     """`series:` name -> {label, unit, role}; one dealer_gamma at most, and in usd."""
     specs: dict[str, SeriesSpec] = {}
     gamma_line: tuple[str, int] | None = None
-    for name, line, value_node in check.pairs(node, "series"):
+    for name, _line, value_node in check.pairs(node, "series"):
         what = f"series '{name}'"
         values = check.mapping(value_node, what, SERIES_KEYS, key=name)
         label = check.text(values["label"], "label") if "label" in values else None

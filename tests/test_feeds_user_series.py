@@ -175,9 +175,7 @@ def test_parquet_wins_over_csv_in_a_folder(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("case", ["empty", "garbage parquet", "all rows bad", "integer dates"])
-def test_a_corrupt_file_keeps_the_last_good_series_then_recovers(
-    tmp_path: Path, case: str
-) -> None:
+def test_a_corrupt_file_keeps_the_last_good_series_then_recovers(tmp_path: Path, case: str) -> None:
     suffix, payload, fragment = BAD_FILES[case]
     if isinstance(payload, pl.DataFrame):
         payload = parquet_bytes(tmp_path, payload)
@@ -215,9 +213,7 @@ def test_a_vanished_file_keeps_the_last_good_series(tmp_path: Path) -> None:
     good = watch.frame()
     path.unlink()
     assert watch.frame() is good
-    assert watch.warnings() == [
-        "series.csv: file is gone; keeping the last good series, retrying"
-    ]
+    assert watch.warnings() == ["series.csv: file is gone; keeping the last good series, retrying"]
 
 
 def test_dropped_rows_are_a_warning_until_the_file_is_clean(tmp_path: Path) -> None:
@@ -241,8 +237,23 @@ def test_a_missing_series_path_is_a_feed_error(tmp_path: Path) -> None:
 # -- fuzz: a typed error naming the file, or a clean result ------------------------------
 
 CELL = st.one_of(
-    st.sampled_from(["2026-01-02", "2026-02-30", "1e9", "-0.5", "nan", "inf", "", " a ",
-                     '"', "x,y", "2026-01-02T10:00:00Z", "NULL", "\t"]),  # fmt: skip
+    st.sampled_from(
+        [
+            "2026-01-02",
+            "2026-02-30",
+            "1e9",
+            "-0.5",
+            "nan",
+            "inf",
+            "",
+            " a ",
+            '"',
+            "x,y",
+            "2026-01-02T10:00:00Z",
+            "NULL",
+            "\t",
+        ]
+    ),  # fmt: skip
     st.text(max_size=8),
 )
 LINE = st.lists(CELL, min_size=0, max_size=4).map(",".join)
@@ -261,7 +272,9 @@ def assert_clean(frame: pl.DataFrame) -> None:
     assert frame.select("name", "date").rows() == sorted(frame.select("name", "date").rows())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(text=CSV_TEXT)
 def test_fuzz_csv_text(tmp_path: Path, text: str) -> None:
     path = tmp_path / "series.csv"
@@ -292,7 +305,9 @@ COLUMN_VALUES = {
 KINDS = sorted(COLUMN_VALUES)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(date_kind=st.sampled_from(KINDS), name_kind=st.sampled_from(KINDS),
        value_kind=st.sampled_from(KINDS))  # fmt: skip
 def test_fuzz_parquet_column_types(

@@ -198,7 +198,8 @@ def run_series(args: argparse.Namespace) -> int:
     try:
         rows = write_template(path)
     except OSError as exc:
-        raise BadInput(f"{path}: cannot write it ({exc.strerror or exc}); nothing was changed")
+        message = f"{path}: cannot write it ({exc.strerror or exc}); nothing was changed"
+        raise BadInput(message) from None
     print(f"wrote {rows} example rows to {path}; label them in settings.yaml:")
     print(SETTINGS_SNIPPET)
     return EXIT_OK
