@@ -35,7 +35,8 @@ def series_value(value: float | None, unit: str | None, signed: bool = False) ->
         return (with_sign(value * 100, 1) if signed else f"{value * 100:.1f}") + "%"
     if unit == "ratio":
         return with_sign(value, 3) if signed else f"{value:.3f}"
-    return f"{value:+,.4g}" if signed else f"{value:,.4g}"
+    sign = "+" if signed else ""
+    return f"{value:{sign},.0f}" if abs(value) >= 1000 else f"{value:{sign}.4g}"
 
 
 def series_cells(series: UserSeries) -> list[str]:
