@@ -31,7 +31,7 @@ def ar1(rng: np.random.Generator, n: int, mean: float, step: float, keep: float)
     """A mean-reverting path: x(t) = mean + keep * (x(t-1) - mean) + step * noise."""
     out = np.empty(n)
     level = mean
-    for k, shock in enumerate(rng.standard_normal(n)):
+    for k, shock in enumerate(rng.standard_normal(n).tolist()):
         level = mean + keep * (level - mean) + step * shock
         out[k] = level
     return out
