@@ -88,4 +88,5 @@ def to_json(snapshot: Snapshot) -> dict[str, Any]:
         ],
         "series": {name: user_series_json(s) for name, s in snapshot.user_series.items()},
         "net_gamma_usd_per_pct": snapshot.net_gamma_usd_per_pct,
+        "alerts": [alert.record() for alert in snapshot.alerts],
     }

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
 from crowdwatch.analytics.positioning import UserSeries
+
+if TYPE_CHECKING:
+    from crowdwatch.analytics.alerts import Alert
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -104,3 +107,4 @@ class Snapshot:
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
     user_series: dict[str, UserSeries] = field(default_factory=dict)  # Positioning and gamma
     net_gamma_usd_per_pct: float | None = None  # dealer gamma - LETF gamma; null without one
+    alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.alerts import with_alerts
 from crowdwatch.analytics.live import session_date
 from crowdwatch.analytics.model import Model, close_snapshot, live, prepare
 from crowdwatch.analytics.positioning import SeriesBook, positioning_at, series_book
@@ -132,11 +133,12 @@ class Engine:
         """The snapshot with today's positioning from the current series (file changed)."""
         internals = snapshot.internals
         found = positioning_at(self._book, snapshot.as_of, internals.letf_gamma_usd_per_pct)
-        return replace(
+        changed = replace(
             snapshot,
             user_series=found.series,
             net_gamma_usd_per_pct=found.net_gamma_usd_per_pct,
         )
+        return with_alerts(changed, self.config.alerts.rules)  # rules may read user series
 
     def _close(self, history: pl.DataFrame, universe: pl.DataFrame | None) -> Snapshot:
         return close_snapshot(

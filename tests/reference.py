@@ -210,4 +210,6 @@ def reference_report(
         "events": events,
         "series": series,
         "net_gamma_usd_per_pct": net_gamma,
+        # the random markets configure no alert rules (tests/test_alert_* check the rules)
+        "alerts": [] if not config.alerts.rules else None,
     }
