@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from crowdwatch.analytics.attribution import Contributor, Legs
+from crowdwatch.analytics.positioning import UserSeries
 from crowdwatch.analytics.results import BASKET_KEYS, MoveStats, Snapshot, ThemeMove
 
 SCHEMA_VERSION = 1
@@ -67,6 +68,19 @@ def theme_json(theme: ThemeMove) -> dict[str, Any]:
     }
 
 
+def user_series_json(series: UserSeries) -> dict[str, Any]:
+    return {
+        "value": series.value,
+        "date": iso(series.date),
+        "change": series.change,
+        "percentile_1y": series.percentile_1y,
+        "stale": series.stale,
+        "label": series.label,
+        "unit": series.unit,
+        "role": series.role,
+    }
+
+
 def to_json(snapshot: Snapshot) -> dict[str, Any]:
     """The `crowdwatch report --json` document (schema 1): no key is ever dropped."""
     internals = snapshot.internals
@@ -95,5 +109,7 @@ def to_json(snapshot: Snapshot) -> dict[str, Any]:
             }
             for event in snapshot.events
         ],
+        "series": {name: user_series_json(s) for name, s in snapshot.user_series.items()},
+        "net_gamma_usd_per_pct": snapshot.net_gamma_usd_per_pct,
         "alerts": [alert.record() for alert in snapshot.alerts],
     }

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
+from crowdwatch.analytics.positioning import UserSeries
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -132,6 +134,8 @@ class Snapshot:
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
     dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
+    user_series: dict[str, UserSeries] = field(default_factory=dict)  # Positioning and gamma
+    net_gamma_usd_per_pct: float | None = None  # dealer gamma - LETF gamma; null without one
     # series key -> member table (analytics.attribution.member_table), built on first read
     members: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

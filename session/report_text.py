@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import statistics
+import textwrap
 from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
 from crowdwatch.analytics.attribution import top_share
+from crowdwatch.analytics.positioning_format import gamma_line, series_cells
 from crowdwatch.analytics.results import MoveStats, Snapshot, basket_label, factor_label
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")
@@ -14,6 +16,9 @@ MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "dra
 MOVE_DROP = ("drawdown", "YTD", "1m", "since", "1w", "pctile")
 THEME_HEADERS = ("theme", "today", "sigma", "1w", "1m", "YTD", "crowding", "flag", "n", "missing")
 THEME_DROP = ("missing", "n", "YTD", "1m", "1w", "crowding")
+POSITIONING_HEADERS = ("series", "value", "date", "change", "1y pctile", "stale")
+POSITIONING_DROP = ("stale", "date", "change")
+NO_SERIES = "no user series (series.csv in the data folder, or --series PATH)"
 DRIVER_HEADERS = ("", "today", "what drove it", "detail")
 DRIVER_DROP = ("detail", "today")
 TOP_NAMES = 3  # contributors named per flagged theme
@@ -28,6 +33,7 @@ class Section:
     headers: tuple[str, ...]
     rows: list[list[str]]
     drop_order: tuple[str, ...] = ()  # headers that may go, least important first
+    notes: tuple[str, ...] = ()  # lines under the table
     text_columns: tuple[str, ...] = ()  # headers of words, left-aligned like the label
 
 
@@ -112,6 +118,12 @@ def events_line(snapshot: Snapshot) -> str:
     return f"{len(snapshot.events)} events, median next-21d pair return {median}"
 
 
+def positioning_section(snapshot: Snapshot) -> Section:
+    rows = [series_cells(series) for series in snapshot.user_series.values()]
+    notes = (gamma_line(snapshot),) if rows else (NO_SERIES, gamma_line(snapshot))
+    return Section("Positioning", POSITIONING_HEADERS, rows, POSITIONING_DROP, notes=notes)
+
+
 def heading(snapshot: Snapshot) -> str:
     badge = " [SIMULATED]" if snapshot.simulated else ""
     return (
@@ -131,6 +143,7 @@ def sections(snapshot: Snapshot) -> list[Section]:
             "What drove it", DRIVER_HEADERS, driver_rows(snapshot), DRIVER_DROP,
             text_columns=("what drove it", "detail"),
         ),
+        positioning_section(snapshot),
     ]  # fmt: skip
 
 
@@ -178,7 +191,9 @@ def render_section(section: Section, width: int | None) -> list[str]:
         return (" " * GAP).join(parts).rstrip()
 
     rule = "-" * min(width or 10_000, sum(widths) + GAP * (len(widths) - 1))
-    return [section.title, line(list(section.headers)), rule, *(line(r) for r in section.rows)]
+    table = [line(list(section.headers)), rule, *(line(r) for r in section.rows)]
+    notes = [part for note in section.notes for part in textwrap.wrap(note, width or len(note))]
+    return [section.title, *(table if section.rows else []), *notes]
 
 
 def text_report(snapshot: Snapshot, width: int | None = None) -> str:
@@ -194,15 +209,16 @@ def to_markdown(snapshot: Snapshot) -> str:
     lines = [f"**{heading(snapshot)}**", ""]
     for section in sections(snapshot):
         headers = section.headers
-        lines += [
-            f"### {section.title}",
-            "",
-            "| " + " | ".join(h or "name" for h in headers) + " |",
-        ]
-        align = ["---" if h in section.text_columns else "---:" for h in headers[1:]]
-        lines.append("|" + "|".join(["---", *align]) + "|")
-        lines += [
-            "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in section.rows
-        ]
+        lines += [f"### {section.title}", ""]
+        if section.rows:
+            lines.append("| " + " | ".join(h or "name" for h in headers) + " |")
+            align = ["---" if h in section.text_columns else "---:" for h in headers[1:]]
+            lines.append("|" + "|".join(["---", *align]) + "|")
+            lines += [
+                "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |"
+                for row in section.rows
+            ]
+        if section.notes:
+            lines += ["", *section.notes] if section.rows else list(section.notes)
         lines.append("")
     return "\n".join(lines)

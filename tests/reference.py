@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 from reference_attribution import basket_frame, explain, pair_frame, sector_lookup, theme_frame
+from reference_positioning import reference_series
 from reference_stats import move_stats, rolling_beta, rolling_std
 from reference_themes import internals_and_events, themes_block
 
@@ -73,8 +74,10 @@ def reference_report(
     as_of: date | None = None,
     source: str = "files",
     simulated: bool = False,
+    user_series: pd.DataFrame | None = None,
 ) -> dict:
-    """The `report --json` dict of DESIGN.md, computed the plain way."""
+    """The `report --json` dict of DESIGN.md, computed the plain way; user_series is a
+    series.csv frame (date, name, value) for "series" and "net_gamma_usd_per_pct"."""
     settings = config.settings
     frame = _to_pandas(history).dropna(subset=["close"])
     if as_of is not None:
@@ -207,6 +210,17 @@ def reference_report(
             themes[theme.name], theme_frame(m, t_row, theme), False, sector_of
         )
     internals, events = internals_and_events(m, config, eligible, pair, t_row)
+    series, net_gamma = {}, None
+    if user_series is not None:
+        specs = {
+            name: {"label": spec.label, "unit": spec.unit, "role": spec.role}
+            for name, spec in config.settings.series.items()
+        }
+        series, net_gamma = reference_series(
+            _to_pandas(user_series), m.dates[t_row], specs, internals["letf_gamma_usd_per_pct"]
+        )
+        for entry in series.values():
+            entry["date"] = entry["date"].isoformat() if entry["date"] is not None else None
     return {
         "schema": 1,
         "as_of": m.dates[t_row].isoformat(),
@@ -221,6 +235,8 @@ def reference_report(
         "themes": themes,
         "internals": internals,
         "events": events,
+        "series": series,
+        "net_gamma_usd_per_pct": net_gamma,
         # the random markets configure no alert rules (tests/test_alert_* check the rules)
         "alerts": [] if not config.alerts.rules else None,
     }

@@ -37,6 +37,9 @@ def test_report_on_the_demo_answers_at_the_replayed_close(capsys, demo_close) ->
     assert doc["as_of"] == "2026-02-04" and doc["mode"] == "live"
     assert doc["baskets"]["momentum_pair"]["sigma"] <= -3
     assert doc["themes"]["AI beneficiaries"]["flag"] == "UNWIND"
+    # the demo's own series come with it: the day is net short gamma
+    assert set(doc["series"]) == {"prime_net_exposure", "dealer_gamma"}
+    assert doc["net_gamma_usd_per_pct"] < 0
 
 
 def test_attribution_at_the_replayed_close(demo_close) -> None:

@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.charts import IntradayChart, intraday_legend
-from crowdwatch.widgets.columns import Column, Fit
+from crowdwatch.widgets.columns import Column, Fit, fit_text
 from crowdwatch.widgets.legend import FitLine
 from crowdwatch.widgets.pane_table import PaneTable
 
@@ -21,16 +21,6 @@ TITLE = "Momentum baskets"
 
 Trail = Mapping[str, tuple[tuple[datetime, float], ...]]
 LEG_KEYS = ("momentum_pair", "winners", "short_momentum")
-
-
-def fit_text(*variants: Text) -> Fit:
-    """The longest of the variants that fits the width (longest first)."""
-    ordered = sorted(variants, key=lambda t: t.cell_len, reverse=True)
-
-    def draw(width: int) -> Text:
-        return next((v for v in ordered if v.cell_len <= width), Text(""))
-
-    return Fit(draw, ordered[0].cell_len, ordered[-1].cell_len)
 
 
 def _words(*parts: str | tuple[str, float | None], pal: fmt.Palette) -> Text:

@@ -60,6 +60,16 @@ def choices(*variants: str, style: str = "") -> Fit:
     return Fit(draw, len(ordered[0]) if ordered else 0, 0)
 
 
+def fit_text(*variants: Text) -> Fit:
+    """The longest of the variants (styled text) that fits the width."""
+    ordered = sorted(variants, key=lambda t: t.cell_len, reverse=True)
+
+    def draw(width: int) -> Text:
+        return next((v for v in ordered if v.cell_len <= width), Text(""))
+
+    return Fit(draw, ordered[0].cell_len, ordered[-1].cell_len)
+
+
 def cell_width(cell: Cell) -> tuple[int, int]:
     """(minimum, natural) width of a cell."""
     if isinstance(cell, Fit):

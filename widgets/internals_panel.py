@@ -8,9 +8,11 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from crowdwatch.analytics.results import Internals
+from crowdwatch.analytics.positioning import UserSeries
+from crowdwatch.analytics.positioning_format import gamma_line, series_value
+from crowdwatch.analytics.results import Internals, Snapshot
 from crowdwatch.widgets import format as fmt
-from crowdwatch.widgets.columns import Cell, Column, choices, shrinkable
+from crowdwatch.widgets.columns import Cell, Column, choices, fit_text, shrinkable
 from crowdwatch.widgets.pane_table import PaneTable
 
 TITLE = "Market internals"
@@ -21,6 +23,33 @@ def top_underlyings(by_underlying: dict[str, float], count: int = TOP_UNDERLYING
     """The largest flows by size: 'QQQ -8.1 NVDA -3.9 SOXX -2.2' ($bn)."""
     ranked = sorted(by_underlying.items(), key=lambda kv: (-abs(kv[1]), kv[0]))[:count]
     return " ".join(f"{name} {value / 1e9:+.1f}" for name, value in ranked)
+
+
+def positioning_of(snapshot: Snapshot) -> tuple[tuple[UserSeries, ...], str]:
+    """The user series and the gamma line the pane shows (nothing without series)."""
+    series = tuple(snapshot.user_series.values())
+    return series, gamma_line(snapshot) if series else ""
+
+
+def series_row(series: UserSeries, pal: fmt.Palette) -> tuple[str, dict[str, Cell]]:
+    """'Prime-book net  0.533  88th  chg +0.002 01-30' (+ STALE after 7 days)."""
+    change = f"chg {series_value(series.change, series.unit, signed=True)}"
+    note = change
+    if series.date is not None:
+        note += f" {series.date.strftime('%m-%d')}"
+    note_text = Text(note + (" STALE" if series.stale else ""))
+    if series.stale:
+        note_text.stylize(pal.paint("bold yellow", "bold"), len(note) + 1)
+    short = Text(change + (" STALE" if series.stale else ""))
+    if series.stale:
+        short.stylize(pal.paint("bold yellow", "bold"), len(change) + 1)
+    cells: dict[str, Cell] = {
+        "name": shrinkable(series.label),
+        "value": Text(series_value(series.value, series.unit), justify="right"),
+        "pctl": Text(fmt.ordinal(series.percentile_1y), justify="right"),
+        "note": fit_text(note_text, short),
+    }
+    return f"series:{series.name}", cells
 
 
 SPEC = (
@@ -37,12 +66,16 @@ class InternalsTable(PaneTable):
 
     spec = SPEC
     internals: reactive[Internals] = reactive(Internals, init=False)
+    user_series: reactive[tuple[UserSeries, ...]] = reactive((), init=False)
     benchmark: reactive[str] = reactive("SPY", init=False)
 
     def on_mount(self) -> None:
         self._rebuild()
 
     def watch_internals(self) -> None:
+        self._rebuild()
+
+    def watch_user_series(self) -> None:
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -75,6 +108,7 @@ class InternalsTable(PaneTable):
                       "pctl": right(fmt.ordinal(i.letf_flow_percentile)),
                       "note": choices(*(top_underlyings(flows, n) for n in range(1, 4)))}),
         ]  # fmt: skip
+        rows += [series_row(series, pal) for series in self.user_series]
         self.show_rows(rows)
 
 
@@ -85,11 +119,13 @@ class InternalsPanel(Vertical):
     InternalsPanel { height: 1fr; }
     InternalsPanel > InternalsTable { height: auto; }
     InternalsPanel > #events-line { height: auto; padding: 0 1; }
+    InternalsPanel > #gamma-line { height: auto; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield InternalsTable(id="internals-table")
         yield Static("", id="events-line")
+        yield Static("", id="gamma-line")
 
     def show(
         self,
@@ -97,10 +133,16 @@ class InternalsPanel(Vertical):
         benchmark: str,
         event_count: int,
         median_fwd_21d: float | None,
+        positioning: tuple[tuple[UserSeries, ...], str] = ((), ""),
     ) -> None:
         table = self.query_one(InternalsTable)
         table.set_reactive(InternalsTable.benchmark, benchmark)
+        series, gamma = positioning
+        table.set_reactive(InternalsTable.user_series, series)
         table.internals = internals
+        gamma_static = self.query_one("#gamma-line", Static)
+        gamma_static.display = bool(gamma)
+        gamma_static.update(f"Positioning: {gamma}" if gamma else "")
         line = f"Past -3σ pair days: {event_count} events"
         if event_count:
             line += f", median next-21d pair return {fmt.pct(median_fwd_21d)}"
