@@ -157,6 +157,16 @@ def test_columns_by_priority_hand_worked() -> None:
     ]  # fmt: skip
     # too narrow for the name at full width: it shrinks, numbers stay whole
     assert [(c.key, w) for c, w in choose_widths(spec, rows, 20, 2)] == [("name", 10), ("a", 6)]
+    # a soft width: the name waits for the others before it grows past it
+    soft = (Column("name", "Name", 0, justify="left", soft_width=8), Column("n", "N", 3))
+    rows2 = [
+        {
+            "name": shrinkable("Prime-book net exposure", minimum=6),
+            "n": shrinkable("x" * 12, minimum=0),
+        }
+    ]
+    assert [(c.key, w) for c, w in choose_widths(soft, rows2, 30, 2)] == [("name", 14), ("n", 12)]
+    assert [(c.key, w) for c, w in choose_widths(soft, rows2, 24, 2)] == [("name", 8), ("n", 12)]
     for available in range(0, 60):
         chosen = choose_widths(spec, rows, available, 2)
         assert sum(w + 2 for _, w in chosen) <= available

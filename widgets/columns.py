@@ -26,6 +26,8 @@ class Column:
     priority: int
     min_width: int = 0  # reserved even when today's cells are narrower (no jitter)
     justify: str = "right"
+    # grows past this only after the other columns have their natural width (long names)
+    soft_width: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,12 +111,17 @@ def choose_widths(
         if base + low + padding <= available:
             chosen[column.key] = low
             used += low + padding
-            natural += high + padding
-    for column in sorted(columns, key=lambda c: c.priority):
-        if column.key in chosen:
-            extra = min(bounds[column.key][1] - chosen[column.key], available - used)
-            chosen[column.key] += max(extra, 0)
-            used += max(extra, 0)
+            natural += min(high, column.soft_width or high) + padding
+    for soft in (True, False):
+        for column in sorted(columns, key=lambda c: c.priority):
+            if column.key not in chosen:
+                continue
+            target = bounds[column.key][1]
+            if soft and column.soft_width is not None:
+                target = min(target, max(column.soft_width, chosen[column.key]))
+            extra = max(min(target - chosen[column.key], available - used), 0)
+            chosen[column.key] += extra
+            used += extra
     return [(column, chosen[column.key]) for column in columns if column.key in chosen]
 
 

@@ -53,7 +53,7 @@ def series_row(series: UserSeries, pal: fmt.Palette) -> tuple[str, dict[str, Cel
 
 
 SPEC = (
-    Column("name", "Internal", 0, justify="left"),
+    Column("name", "Internal", 0, justify="left", soft_width=13),
     Column("value", "Value", 1, 7),
     Column("pctl", "Pctl", 2, 5),
     Column("note", "Note", 3, justify="left"),
