@@ -48,7 +48,8 @@ class LiveScreen(Screen):
 class DetailScreen(LiveScreen):
     """Subclasses yield their widgets in body() and fill them in show()."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    # q closes a view (the dashboard's q quits); Ctrl+C quits from anywhere (the app)
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("q", "back", "Back", show=False)]
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="detail-header", id="detail-header")
