@@ -6,7 +6,7 @@ from datetime import date
 
 from yaml.nodes import Node
 
-from crowdwatch.config.schema import SIGNALS, FactorSpec, LetfFund, Settings, Theme
+from crowdwatch.config.schema import COLOUR_SCHEMES, SIGNALS, FactorSpec, LetfFund, Settings, Theme
 from crowdwatch.config.yamlnodes import FileCheck, suggestion
 
 SETTINGS_KEYS = (
@@ -16,6 +16,7 @@ SETTINGS_KEYS = (
     "dispersion_since_years",
     "alerts",
     "weighting",
+    "colour_scheme",
 )
 ALERT_KEYS = ("sigma",)
 WEIGHTINGS = ("equal", "cap")
@@ -80,6 +81,10 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
             fields["alert_sigma"] = sigma
     if "weighting" in values:
         fields["weighting"] = check.choice(values["weighting"], "weighting", WEIGHTINGS)
+    if "colour_scheme" in values:
+        fields["colour_scheme"] = check.choice(
+            values["colour_scheme"], "colour_scheme", COLOUR_SCHEMES
+        )
     # a bad value was recorded as a problem; fall back to the default so building still works
     return Settings(**{name: value for name, value in fields.items() if value is not None})
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Literal
 
 SIGNALS = ("mom", "beta", "vol", "rev", "size")
+# Textual's built-in themes `c` cycles through (dark first; two read well on white)
+COLOUR_SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +20,7 @@ class Settings:
     dispersion_since_years: int = 3
     alert_sigma: float = 3.0
     weighting: Literal["equal", "cap"] = "equal"
+    colour_scheme: str = COLOUR_SCHEMES[0]
 
 
 @dataclass(frozen=True, slots=True)
