@@ -14,7 +14,9 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from crowdwatch.analytics.results import Snapshot
-from crowdwatch.tui.messages import OpenDetail, ShowFailure
+from crowdwatch.config.schema import COLOUR_SCHEMES
+from crowdwatch.tui.config_edits import ConfigEditsMixin
+from crowdwatch.tui.messages import ConfigWritten, EditTheme, OpenDetail, ShowFailure
 from crowdwatch.tui.notices import Notice, NoticeLog
 from crowdwatch.tui.refresh import (
     Clock,
@@ -36,12 +38,11 @@ from crowdwatch.tui.screens.series_detail import SeriesDetail
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
 from crowdwatch.widgets.status_bar import StatusState
 
-# dark first; textual-light and solarized-light read well on a white background
-SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox")
+SCHEMES = COLOUR_SCHEMES  # dark first; textual-light and solarized-light read well on white
 MIN_SIZE = (60, 20)
 
 
-class CrowdwatchApp(RefreshMixin, App[None]):
+class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
     """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers."""
 
     TITLE = "crowdwatch"
@@ -76,7 +77,10 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self.notice_log = NoticeLog()
         self._warnings: list[str] = []
         self.init_refresh()
-        self.theme = SCHEMES[0]
+        self.init_config_edits()
+        settings = getattr(getattr(engine, "config", None), "settings", None)
+        self._config_scheme: str | None = getattr(settings, "colour_scheme", None)
+        self.theme = self._config_scheme if self._config_scheme in SCHEMES else SCHEMES[0]
 
     def get_default_screen(self) -> Screen:
         self.dashboard = self.bound(DashboardScreen())
@@ -108,6 +112,12 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self._warnings = message.warnings
         self._log(message.warnings, message.errors)
         self.trail = self.intraday.frozen()
+        self.freshness.refresh_seconds = float(self.engine.refresh_seconds)  # a reload
+        if message.colour_scheme != self._config_scheme and message.colour_scheme:
+            self._config_scheme = message.colour_scheme  # settings.yaml was edited
+            if message.colour_scheme != self.theme:
+                self.theme = message.colour_scheme
+                self.notify(f"Colour scheme {self.theme}", markup=False, timeout=3)
         self.snapshot = message.snapshot
         self.update_status()
         self.tick_finished()
@@ -164,6 +174,21 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     def action_cycle_scheme(self) -> None:
         index = SCHEMES.index(self.theme) if self.theme in SCHEMES else -1
         self.theme = SCHEMES[(index + 1) % len(SCHEMES)]
+        self._config_scheme = self.theme  # the reload that follows is not news
+        self.save_colour_scheme(self.theme)
+
+    # --- config edits -----------------------------------------------------------------
+    @on(EditTheme)
+    def _edit_theme(self, message: EditTheme) -> None:
+        self.save_theme_edit(message)
+
+    @on(ConfigWritten)
+    def _config_written(self, message: ConfigWritten) -> None:
+        if message.error:
+            self.notify(message.text, title="Not saved", severity="error", markup=False)
+            return
+        self.notify(message.text, markup=False, timeout=4)
+        self.tick_now()  # the engine sees the edited file now, not at the next refresh
 
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Save an SVG of the screen in the current directory (or `path`) and say where.

@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_engine(args: argparse.Namespace):
+def open_engine(args: argparse.Namespace, *, watch_config: bool = False):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.factory import open_feed
@@ -102,7 +102,7 @@ def open_engine(args: argparse.Namespace):
 
     config = load_config(args.config)
     feed = open_feed(args.source, args.data, config, speed=args.speed)
-    return Engine(feed, config, as_of=args.as_of)
+    return Engine(feed, config, as_of=args.as_of, config_dir=args.config, watch_config=watch_config)
 
 
 def report_snapshot(args: argparse.Namespace):
@@ -174,7 +174,7 @@ def run_config(args: argparse.Namespace) -> int:
 def run_dashboard(args: argparse.Namespace) -> int:
     from crowdwatch.tui.app import CrowdwatchApp
 
-    app = CrowdwatchApp(open_engine(args))
+    app = CrowdwatchApp(open_engine(args, watch_config=True))
     app.run()
     return int(app.return_code or 0)
 

@@ -50,6 +50,7 @@ class SnapshotReady(Message):
     first: bool = False
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # e.g. a bad config edit, kept out
+    colour_scheme: str | None = None  # settings.yaml's, when the engine has a config
 
 
 @dataclass
@@ -172,7 +173,10 @@ class RefreshMixin:
             return []
 
     def _snapshot_message(self, snapshot: Snapshot, first: bool) -> SnapshotReady:
-        return SnapshotReady(snapshot, first, self._engine_warnings(), self._engine_errors())
+        settings = getattr(getattr(self.engine, "config", None), "settings", None)
+        scheme = getattr(settings, "colour_scheme", None)
+        warnings, errors = self._engine_warnings(), self._engine_errors()
+        return SnapshotReady(snapshot, first, warnings, errors, scheme)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine-start")
     def run_start(self) -> None:
@@ -192,6 +196,10 @@ class RefreshMixin:
             return
         self._post(self._snapshot_message(snapshot, False))
 
+    def _ticks_wanted(self) -> bool:
+        """An as-of answer never polls; it still ticks to apply config edits, if it can."""
+        return not self.engine.static or bool(getattr(self.engine, "watches_config", False))
+
     @property
     def busy(self) -> bool:
         """True while engine.start() or engine.tick() runs (tests wait on it)."""
@@ -204,7 +212,7 @@ class RefreshMixin:
                 self._ticking = True
                 self.run_start()
             return
-        if self.engine.static:
+        if not self._ticks_wanted():
             return
         if self._ticking:
             self._tick_again = True
@@ -225,7 +233,7 @@ class RefreshMixin:
 
     def arm_timer(self) -> None:
         self._cancel_timer()
-        if self.paused or self.engine.static or self._ticking:
+        if self.paused or not self._ticks_wanted() or self._ticking:
             return
         delay = max(float(self.engine.refresh_seconds), 0.1)
         if not self._started:

@@ -55,10 +55,15 @@ class DetailScreen(LiveScreen):
         yield Static("", classes="detail-header", id="detail-header")
         with VerticalScroll(classes="detail-body"):
             yield from self.body()
+        yield from self.below_body()
         yield StatusBar(id="status")
         yield Footer(compact=True)
 
     def body(self) -> Iterable[Widget]:
+        return ()
+
+    def below_body(self) -> Iterable[Widget]:
+        """Widgets between the scrolling body and the status line (a prompt)."""
         return ()
 
     def on_resize(self) -> None:

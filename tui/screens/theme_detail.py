@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual import on
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from crowdwatch.analytics.results import Snapshot, ThemeMove
+from crowdwatch.tui.messages import EditTheme
 from crowdwatch.tui.screens.data import cumulative
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.tui.screens.series_detail import move_header
@@ -41,9 +44,17 @@ def crowding_text(theme: ThemeMove) -> Text:
 
 
 class ThemeDetail(DetailScreen):
+    """A theme's drill-down; + and - edit its tickers in the user's themes.yaml."""
+
+    BINDINGS = [
+        Binding("plus", "ask_ticker(True)", "Add ticker", key_display="+"),
+        Binding("minus", "ask_ticker(False)", "Remove ticker", key_display="-"),
+    ]
+
     def __init__(self, name: str) -> None:
         super().__init__(id="theme-detail")
         self.theme_name = name
+        self.adding = True
 
     def body(self) -> Iterable[Widget]:
         with Horizontal(classes="detail-row"):
@@ -52,6 +63,48 @@ class ThemeDetail(DetailScreen):
         yield Static("Members (today)", classes="section", id="members-title")
         yield PaneTable(id="members")
         yield Static("", id="missing")
+
+    def below_body(self) -> Iterable[Widget]:
+        prompt = Input(id="ticker-input", classes="ticker-input")
+        prompt.cursor_blink = False
+        yield prompt
+
+    # --- editing the theme's tickers --------------------------------------------------
+    def action_ask_ticker(self, add: bool) -> None:
+        """Open the prompt: empty to add; the highlighted member, to confirm, to remove."""
+        self.adding = add
+        prompt = self.query_one("#ticker-input", Input)
+        verb = "add to" if add else "remove from"
+        prompt.placeholder = f"ticker to {verb} {self.theme_name} (Enter saves, Esc cancels)"
+        prompt.value = "" if add else self.highlighted_ticker()
+        prompt.add_class("-open")
+        prompt.focus()
+
+    def highlighted_ticker(self) -> str:
+        table = self.query_one("#members", PaneTable)
+        if table.row_count == 0:
+            return ""
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value or "")
+
+    @on(Input.Submitted, "#ticker-input")
+    def _ticker_entered(self, event: Input.Submitted) -> None:
+        ticker = event.value.strip().upper()
+        self.close_prompt()
+        if ticker:
+            self.post_message(EditTheme(self.theme_name, ticker, self.adding))
+
+    def close_prompt(self) -> None:
+        prompt = self.query_one("#ticker-input", Input)
+        prompt.value = ""
+        prompt.remove_class("-open")
+        self.query_one("#members", PaneTable).focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#ticker-input", Input).has_class("-open"):
+            self.close_prompt()  # Esc cancels the prompt first
+            return
+        super().action_back()
 
     def on_mount(self) -> None:
         super().on_mount()
