@@ -250,6 +250,16 @@ class Engine:
         if problem:
             raise FeedError(problem)
 
+    def session_trail(self) -> list[Snapshot]:
+        """The report's session replayed at every quote time the feed can give (the demo:
+        each minute to the close; other feeds: the closing quotes); [] in close mode."""
+        last = self.report_snapshot()
+        if self._model is None or last.mode != "live":
+            return []
+        replay = getattr(self.feed, "session_quotes", None)
+        frames = list(replay()) if replay is not None else [self._last_quotes]
+        return [live(self._model, q, self.source, self.simulated) for q in frames]
+
     def report_snapshot(self) -> Snapshot:
         """What `report`/`export` answer: the feed's closing quotes, else the close."""
         return self.start(None if self.as_of is not None else self.feed.closing_quotes())
