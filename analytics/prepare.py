@@ -49,6 +49,7 @@ class Model:
     histories: dict[str, SeriesHistory]  # each series' prior values, digested for live()
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
     dispersion_frame: pl.DataFrame  # date, dispersion_ratio, letf_flow_usd (the internals)
+    theme_momentum: np.ndarray | None = None  # (days, themes) theme momentum at each close
 
     @property
     def last_date(self) -> date:
@@ -194,6 +195,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         dispersion_frame=dated_frame(
             panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_history}
         ),
+        theme_momentum=theme_mom,
         histories={
             name: SeriesHistory.of(panel.dates[~np.isnan(values)], values[~np.isnan(values)])
             for name, values in series.items()

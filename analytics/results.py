@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from crowdwatch.analytics.alerts import Alert
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -101,3 +104,4 @@ class Snapshot:
     # the internals' daily history: date, dispersion_ratio, letf_flow_usd (today's AUMs)
     dispersion_history: pl.DataFrame | None = None
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
+    alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

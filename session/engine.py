@@ -75,7 +75,8 @@ def gap_warning(last_close: date, session: date) -> str | None:
 def prepared_part(config: Config) -> Config:
     """What prepare() reads: the config without the settings only live() or the app read."""
     settings = replace(config.settings, alert_sigma=0.0, refresh_seconds=1.0, colour_scheme="")
-    return replace(config, settings=settings, sources={})
+    # alerts.yaml's rules are evaluated by live() on each snapshot: no prepare needed
+    return replace(config, settings=settings, sources={}, alerts=type(config.alerts)())
 
 
 def config_problem(exc: ConfigError) -> str:

@@ -145,3 +145,16 @@ def test_without_watching_nothing_is_kept_or_checked(tmp_path: Path) -> None:
     engine.start()
     assert engine._frames is None and not engine.watches_config
     assert isinstance(engine.tick().series, pl.DataFrame)
+
+
+def test_an_alerts_edit_needs_no_prepare(live_engine) -> None:
+    engine, cfg, _, calls = live_engine
+    edit(
+        cfg / "alerts.yaml",
+        "rules:\n  - {name: any move, series: themes.Alpha, field: ret, op: '>', value: -1.0}\n",
+    )
+    snapshot = engine.tick()
+    assert engine.errors() == [], engine.errors()
+    assert calls["prepare"] == 1
+    assert len(engine.config.alerts.rules) == 1
+    assert snapshot.alerts is not None
