@@ -81,9 +81,11 @@ def prepared_part(config: Config) -> Config:
 
 def config_problem(exc: ConfigError) -> str:
     """A bad edit for the status line: the first problem (file:line: key ...) and a count."""
-    more = len(exc.problems) - 1
+    first, more = exc.problems[0], len(exc.problems) - 1
+    where = first.path.name if first.line is None else f"{first.path.name}:{first.line}"
     extra = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"config not applied, last good kept: {exc.problems[0]}{extra}"
+    # file, line and key first: the status line may cut the rest
+    return f"{where}: {first.message}{extra}; not applied, last good config kept ({first.path})"
 
 
 class Engine:
