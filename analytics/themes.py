@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import polars as pl
 
 from crowdwatch.config.schema import Theme
 
@@ -157,3 +158,17 @@ def flag_reason(thirds: tuple[str, ...], sigma: float | None, flag: str | None) 
     if not thirds:
         return f"Not flagged: no theme momentum at the previous close ({rule})"
     return f"Not flagged: momentum in the {where}, {shown} ({rule})"
+
+
+def member_contributions(members: pl.DataFrame, theme: Theme) -> pl.DataFrame:
+    """A theme's members on T with weight and contribution (DESIGN.md "Attribution"):
+    weight = w_i / (sum of w_j over members with a return), contribution = weight * r."""
+    raw = pl.Series("raw", [theme.weight(t) for t in members.get_column("ticker")], pl.Float64)
+    has = pl.col("ret").is_not_null()
+    weight = pl.when(has).then(pl.col("raw") / pl.col("raw").filter(has).sum())
+    return (
+        members.with_columns(raw)
+        .with_columns(weight.alias("weight"))
+        .with_columns((pl.col("weight") * pl.col("ret")).alias("contribution"))
+        .select("ticker", "weight", "ret", "contribution", "sigma", "mom", "beta")
+    )

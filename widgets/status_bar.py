@@ -29,6 +29,7 @@ class StatusState:
     closed: bool = False  # the quotes are from after the close: old is not stale
     message: str = ""  # the latest warning or error text
     error: bool = False
+    more: int = 0  # other warnings in force, read on the messages screen (m)
 
 
 def _badge(text: str, style: str, pal: fmt.Palette) -> Text:
@@ -82,6 +83,8 @@ def render_status(state: StatusState, pal: fmt.Palette = fmt.COLOUR) -> Text:
             line.append(f" ({fmt.age(state.age_seconds)} old)")
     if state.message:
         line.append(" │ ")
+        if state.more:  # before the message, which may be cut at the right edge
+            line.append(f"+{state.more} more (m) ", style=pal.paint("bold", "bold"))
         style = f"bold {fmt.LOSS}" if state.error else "#d7af00"
         line.append(state.message, style=pal.paint(style, "bold"))
     return line

@@ -6,10 +6,12 @@ import statistics
 from collections.abc import Mapping
 from datetime import datetime
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid
+from textual.markup import escape
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
 from crowdwatch.analytics.results import Event, Snapshot
@@ -136,7 +138,7 @@ class DashboardScreen(LiveScreen):
     def show_failure(self, message: ShowFailure) -> None:
         """A failed start: the panes say why instead of 'Loading'."""
         for placeholder in self.query(".placeholder").results(Static):
-            placeholder.update(f"Could not load: {message.text}\nPress r to retry.")
+            placeholder.update(Text(f"Could not load: {message.text}\nPress r to retry."))
 
     # --- panes and focus ---------------------------------------------------------
     def activate(self, key: str, *, focus: bool) -> None:
@@ -218,9 +220,10 @@ class DashboardScreen(LiveScreen):
     def _update_theme_subtitle(self) -> None:
         pane = self.query_one("#pane-themes", Pane)
         table = self.query_one(ThemeTable)
-        pane.border_subtitle = table.describe()
+        # a border subtitle is markup: the filter text is whatever the user typed
+        pane.border_subtitle = escape(table.describe())
         empty = self.query_one("#theme-empty", Static)
-        empty.update(table.empty_text())
+        empty.update(Text(table.empty_text()))
         empty.set_class(bool(table.empty_text()), "-shown")
 
     # --- drill-downs -------------------------------------------------------------
