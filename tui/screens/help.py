@@ -13,8 +13,10 @@ from textual.widgets import Static
 
 KEYS = (
     ("Tab / Shift+Tab", "next / previous pane"),
-    ("← →", "scroll a wide table, then move to the next pane"),
-    ("↑ ↓ PgUp PgDn", "move the row cursor"),
+    ("← →", "previous / next pane (tables show the columns that fit; none scrolls sideways)"),
+    ("1 2 3 4", "jump to that pane (the number is in its title)"),
+    ("↑ ↓ j k PgUp PgDn", "move the row cursor"),
+    ("g G", "first / last row"),
     ("Enter", "drill down into the row (theme, factor, basket, internals)"),
     ("Esc / q", "close a drill-down, help or messages; Esc clears the theme filter"),
     (
@@ -23,7 +25,7 @@ KEYS = (
         "drill-down, sort the members (contribution, today, momentum, beta, ticker)",
     ),
     ("S", "reverse the theme sort"),
-    ("/", "filter themes by name (Enter keeps it, Esc clears it)"),
+    ("/", "filter themes by name or ticker (Enter keeps it, Esc clears it)"),
     ("p", "pause / resume live refresh"),
     ("r", "refresh now"),
     ("c", "cycle colour schemes (dark, light, ...); remembered in settings.yaml"),
@@ -31,7 +33,7 @@ KEYS = (
     ("Ctrl+P", "command palette: the same actions by name"),
     ("m", "messages: every warning and error of the session"),
     ("Ctrl+S", "screenshot (SVG, saved in the current directory)"),
-    ("?", "this help"),
+    ("? / F1", "this help"),
     ("q", "quit (on the dashboard)"),
     ("Ctrl+C", "quit, from anywhere"),
 )
