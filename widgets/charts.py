@@ -221,9 +221,9 @@ class BandChart(_Chart):
             known = [(i, p[column]) for i, p in zip(x, self.points, strict=True)
                      if p[column] is not None]  # fmt: skip
             if known:
-                plt.plot([i for i, _ in known], [v for _, v in known], color=_colour(colour),
+                plt.plot([i for i, _ in known], [v for _, v in known], color=_colour(self, colour),
                          marker=marker, label=label)  # fmt: skip
-        plt.plot(x, [p[1] for p in self.points], color=_colour("cyan"), marker="braille",
+        plt.plot(x, [p[1] for p in self.points], color=_colour(self, "cyan"), marker="braille",
                  label="value")  # fmt: skip
         plt.xticks(*_date_ticks(dates))
         plt.title(self.title)
