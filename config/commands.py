@@ -66,7 +66,8 @@ def _summary(result: FileResult) -> str:
         return (
             f"benchmark {value.benchmark}, quantile {value.quantile:g}, refresh every "
             f"{value.refresh_seconds:g}s, dispersion over {value.dispersion_since_years}y, "
-            f"alerts at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights"
+            f"alerts at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights, "
+            f"momentum vol target {value.momentum_vol_target:g}"
         )
     if result.name == "themes.yaml":
         tickers = {ticker for theme in value for ticker in theme.tickers}

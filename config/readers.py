@@ -16,6 +16,7 @@ SETTINGS_KEYS = (
     "dispersion_since_years",
     "alerts",
     "weighting",
+    "momentum_vol_target",
 )
 ALERT_KEYS = ("sigma",)
 WEIGHTINGS = ("equal", "cap")
@@ -80,6 +81,17 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
             fields["alert_sigma"] = sigma
     if "weighting" in values:
         fields["weighting"] = check.choice(values["weighting"], "weighting", WEIGHTINGS)
+    if "momentum_vol_target" in values:
+        target = check.number(values["momentum_vol_target"], "momentum_vol_target")
+        if target is not None and target <= 0:
+            check.error(
+                values["momentum_vol_target"],
+                "momentum_vol_target",
+                "key 'momentum_vol_target' must be greater than 0 (an annualised volatility "
+                f"such as 0.12), got {target:g}",
+            )
+            target = None
+        fields["momentum_vol_target"] = target
     # a bad value was recorded as a problem; fall back to the default so building still works
     return Settings(**{name: value for name, value in fields.items() if value is not None})
 

@@ -18,6 +18,7 @@ class Settings:
     dispersion_since_years: int = 3
     alert_sigma: float = 3.0
     weighting: Literal["equal", "cap"] = "equal"
+    momentum_vol_target: float = 0.12  # Barroso & Santa-Clara target vol (History lens)
 
 
 @dataclass(frozen=True, slots=True)
