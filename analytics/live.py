@@ -117,6 +117,7 @@ def live(
     events = build_events(
         pair, np.append(model.pair_sigma, np.nan), np.append(panel.dates, np.datetime64(today))
     )
+    today_features, analogs = model.lens.at_today(baskets, internals, pair)
     return Snapshot(
         as_of=today,
         mode=mode,  # type: ignore[arg-type]
@@ -137,6 +138,9 @@ def live(
             model.dispersion_frame, today, {"dispersion_ratio": internals.dispersion_ratio}
         ),
         letf_funds=letf_funds,
+        analogs=analogs,
+        regime=model.lens.regime,
+        today_features=today_features,
     )
 
 

@@ -12,6 +12,7 @@ import polars as pl
 from crowdwatch.analytics import internals as mi
 from crowdwatch.analytics.baskets import Legs, basket_legs, factor_return, momentum_baskets
 from crowdwatch.analytics.events import grid_sigma
+from crowdwatch.analytics.history_lens import HistoryLens, build_lens
 from crowdwatch.analytics.moves import SeriesHistory, finite
 from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.signals import own_row_signals, window_signals
@@ -49,6 +50,7 @@ class Model:
     histories: dict[str, SeriesHistory]  # each series' prior values, digested for live()
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
     dispersion_frame: pl.DataFrame  # date, dispersion_ratio
+    lens: HistoryLens  # the daily feature history and the regime at d
 
     @property
     def last_date(self) -> date:
@@ -164,6 +166,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     funds = tuple(f for f in config.letfs if f.underlying in column)
     notional = np.array([f.aum_usd * f.leverage * (f.leverage - 1) for f in funds])
     letf_columns = np.array([column[f.underlying] for f in funds], dtype=int)
+    lens = build_lens(panel, baskets, eligible, signals["mom"], dispersion, config.settings)
     squares = np.where(np.isnan(returns[-252:]), 0.0, returns[-252:] ** 2).sum(axis=0)
     counts = (~np.isnan(returns[-252:])).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -191,6 +194,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         pair_sigma=grid_sigma(baskets["momentum_pair"]),
         series_frame=dated_frame(panel.dates, series),
         dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
+        lens=lens,
         histories={
             name: SeriesHistory.of(panel.dates[~np.isnan(values)], values[~np.isnan(values)])
             for name, values in series.items()

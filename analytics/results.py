@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
+
+if TYPE_CHECKING:  # history_lens imports this module (through moves): annotations only
+    from crowdwatch.analytics.history_lens import Analog, Features, Regime
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -100,3 +103,7 @@ class Snapshot:
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
     dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
+    # History lens: None when T lacks a feature (analogs) / before prepare() built one
+    analogs: tuple[Analog, ...] | None = None
+    regime: Regime | None = None
+    today_features: Features | None = None  # T's point, shown beside each analog

@@ -13,8 +13,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import polars as pl
+from reference_history import history_lens
 from reference_stats import move_stats, rolling_beta, rolling_std
-from reference_themes import internals_and_events, themes_block
+from reference_themes import _dispersion_ratios, internals_and_events, themes_block
 
 from crowdwatch.config.schema import Config
 
@@ -180,6 +181,8 @@ def reference_report(
 
     themes = themes_block(m, config, pair, t_row)
     internals, events = internals_and_events(m, config, eligible, pair, t_row)
+    ratios = _dispersion_ratios(m, eligible)
+    analogs, regime = history_lens(m, config, eligible, winners, short_mom, pair, ratios, t_row)
     return {
         "schema": 1,
         "as_of": m.dates[t_row].isoformat(),
@@ -194,4 +197,6 @@ def reference_report(
         "themes": themes,
         "internals": internals,
         "events": events,
+        "analogs": analogs,
+        "regime": regime,
     }

@@ -1,0 +1,331 @@
+"""The History lens (DESIGN.md): the daily feature history, analog days and the momentum regime."""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+from crowdwatch.analytics.events import forward, grid_sigma
+from crowdwatch.analytics.moves import finite, trailing_rms
+from crowdwatch.analytics.panel import Panel
+from crowdwatch.analytics.windows import row_blocks
+from crowdwatch.config.schema import Settings
+
+FEATURES = (
+    "pair_sigma",
+    "winners_sigma",
+    "short_sigma",
+    "index_sigma",
+    "breadth",
+    "dispersion",
+    "reversal_corr",
+)
+REGIME_KEYS = (
+    "index_24m",
+    "bear_market",
+    "momentum_vol",
+    "momentum_vol_percentile",
+    "scaled_exposure",
+    "regime",
+)
+ANALOG_SPACING, ANALOG_COUNT = 21, 5
+HORIZONS = (5, 21, 63)
+INDEX_LOOKBACK = 504  # index_24m: close(I,d) / close(I,d-504), own rows
+VOL_WINDOW, TRADING_DAYS = 126, 252
+HIGH_VOL_PERCENTILE = 0.8
+RANK_THREADS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """One day's point in the feature space, each value as it stood at that day's close."""
+
+    pair_sigma: float | None = None
+    winners_sigma: float | None = None
+    short_sigma: float | None = None
+    index_sigma: float | None = None
+    breadth: float | None = None
+    dispersion: float | None = None  # ln(dispersion_ratio)
+    reversal_corr: float | None = None
+
+    def vector(self) -> np.ndarray:
+        return np.array([np.nan if v is None else v for v in self.values()], dtype=float)
+
+    def values(self) -> tuple[float | None, ...]:
+        return tuple(getattr(self, name) for name in FEATURES)
+
+    @classmethod
+    def of(cls, row: np.ndarray) -> Features:
+        return cls(*(finite(v) for v in row))
+
+
+@dataclass(frozen=True, slots=True)
+class Analog:
+    """A past day like T, and what the pair and the index did after it."""
+
+    date: date
+    distance: float
+    features: Features
+    pair_fwd_5d: float | None = None
+    pair_fwd_21d: float | None = None
+    pair_fwd_63d: float | None = None
+    index_fwd_5d: float | None = None
+    index_fwd_21d: float | None = None
+    index_fwd_63d: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Regime:
+    """The momentum regime going into T, read at d = T-1."""
+
+    index_24m: float | None = None
+    bear_market: bool | None = None
+    momentum_vol: float | None = None
+    momentum_vol_percentile: float | None = None
+    scaled_exposure: float | None = None
+    regime: str | None = None  # "panic" | "bear" | "high-vol" | "calm"
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryLens:
+    """The lens's history part, built once by prepare(): a tick only adds T's point."""
+
+    dates: np.ndarray  # the grid up to d
+    features: np.ndarray  # (days, 7), NaN where unknown
+    index_returns: np.ndarray  # r(I) on the grid
+    index_rms: float | None  # the rms behind index_sigma on T
+    regime: Regime
+
+    def today(self, pair, winners, short, index_return, breadth, ratio, reversal) -> Features:
+        """T's point from the Snapshot's own numbers (sigmas of the three baskets, internals)."""
+        have = index_return is not None and self.index_rms
+        index_sigma = index_return / self.index_rms if have else None
+        dispersion = math.log(ratio) if ratio is not None and ratio > 0 else None
+        return Features(pair, winners, short, finite(index_sigma), breadth, dispersion, reversal)
+
+    def at_today(self, baskets: dict, internals, pair: np.ndarray):
+        """T's features and analog days from a tick's basket stats and internals; `pair` is
+        the grid's momentum_pair with T's value appended. O(history days), no matrices."""
+        today = self.today(
+            baskets["momentum_pair"].sigma,
+            baskets["winners"].sigma,
+            baskets["short_momentum"].sigma,
+            internals.index_ret,
+            internals.breadth,
+            internals.dispersion_ratio,
+            internals.reversal_corr,
+        )
+        return today, self.analogs(today, pair, internals.index_ret)
+
+    def analogs(
+        self, today: Features, pair: np.ndarray, index_today: float | None
+    ) -> tuple[Analog, ...] | None:
+        """The 5 analog days of T; `pair` is the grid's momentum_pair with T's value appended."""
+        index = np.append(self.index_returns, np.nan if index_today is None else index_today)
+        return find_analogs(self.dates, self.features, today.vector(), pair, index)
+
+
+def find_analogs(
+    dates: np.ndarray, features: np.ndarray, today: np.ndarray, pair: np.ndarray, index: np.ndarray
+) -> tuple[Analog, ...] | None:
+    """DESIGN.md analog days of T (the row after `features`); `pair`/`index` include T."""
+    if np.isnan(today).any():
+        return None
+    complete = ~np.isnan(features).any(axis=1)
+    points = np.vstack([features[complete], today])
+    mean = points.mean(axis=0)
+    scale = points.std(axis=0, ddof=1) if len(points) > 1 else np.full(len(today), np.nan)
+    usable = np.isfinite(scale) & (scale > 0)  # a feature that never varies separates nothing
+    z = np.zeros_like(points)
+    z[:, usable] = (points[:, usable] - mean[usable]) / scale[usable]
+    distance = np.sqrt(((z[:-1] - z[-1]) ** 2).sum(axis=1))
+    rows = np.flatnonzero(complete)
+    t_row = len(features)
+    candidate = rows <= t_row - ANALOG_SPACING
+    rows, distance = rows[candidate], distance[candidate]
+    kept: list[int] = []
+    for k in np.argsort(distance, kind="stable"):  # rows ascend: ties go to the earlier date
+        row = int(rows[k])
+        if all(abs(row - other) >= ANALOG_SPACING for other in kept):
+            kept.append(row)
+            if len(kept) == ANALOG_COUNT:
+                break
+    by_row = dict(zip(rows.tolist(), distance.tolist(), strict=True))
+    return tuple(
+        Analog(
+            date=dates[row].astype(date),
+            distance=float(by_row[row]),
+            features=Features.of(features[row]),
+            pair_fwd_5d=forward(pair, row, 5),
+            pair_fwd_21d=forward(pair, row, 21),
+            pair_fwd_63d=forward(pair, row, 63),
+            index_fwd_5d=forward(index, row, 5),
+            index_fwd_21d=forward(index, row, 21),
+            index_fwd_63d=forward(index, row, 63),
+        )
+        for row in kept
+    )
+
+
+def average_ranks(key: np.ndarray) -> np.ndarray:
+    """Ranks (1-based, ties share their mean rank) along each row; +inf marks absent cells."""
+    order = np.argsort(key, axis=1)
+    ordered = np.take_along_axis(key, order, axis=1)
+    width = key.shape[1]
+    position = np.broadcast_to(np.arange(width, dtype=float), key.shape)
+    same = ordered[:, 1:] == ordered[:, :-1]
+    if same.any():
+        starts = np.ones(key.shape, dtype=bool)
+        starts[:, 1:] = ~same
+        ends = np.ones(key.shape, dtype=bool)
+        ends[:, :-1] = ~same
+        first = np.maximum.accumulate(np.where(starts, position, 0.0), axis=1)
+        last = np.minimum.accumulate(np.where(ends, position, width)[:, ::-1], axis=1)[:, ::-1]
+        sorted_ranks = (first + last) / 2.0 + 1.0
+    else:
+        sorted_ranks = position + 1.0
+    ranks = np.empty(key.shape)
+    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    return ranks
+
+
+def breadth_and_reversal(
+    returns: np.ndarray, index_returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: breadth, and the Spearman correlation of returns with mom at the previous
+    close over the eligible members that have one (rows aligned: mom_prev[t] is at t-1)."""
+
+    def block(rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        start, stop = rows
+        r, members, index = returns[start:stop], eligible[start:stop], index_returns[start:stop]
+        count = members.sum(axis=1)
+        beats = (members & (r > index[:, None])).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            breadth = np.where((count > 0) & ~np.isnan(index), beats / count, np.nan)
+        mom = mom_prev[start:stop]
+        ranked = members & ~np.isnan(mom)
+        x = average_ranks(np.where(ranked, r, np.inf))
+        y = average_ranks(np.where(ranked, mom, np.inf))
+        n = ranked.sum(axis=1)
+        middle = ((n + 1) / 2.0)[:, None]
+        dx = np.where(ranked, x - middle, 0.0)
+        dy = np.where(ranked, y - middle, 0.0)
+        denominator = np.sqrt((dx * dx).sum(axis=1) * (dy * dy).sum(axis=1))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            corr = (dx * dy).sum(axis=1) / denominator
+        return breadth, np.where((n >= 2) & (denominator > 0), corr, np.nan)
+
+    # numpy's sorts release the GIL: blocks of rows on both cores
+    with ThreadPoolExecutor(max_workers=RANK_THREADS) as pool:
+        parts = list(pool.map(block, row_blocks(len(returns))))
+    if not parts:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def feature_history(
+    baskets: dict[str, np.ndarray],
+    index_returns: np.ndarray,
+    returns: np.ndarray,
+    eligible: np.ndarray,
+    mom: np.ndarray,
+    dispersion: np.ndarray,
+) -> np.ndarray:
+    """(days, 7): every day's features, computed once over the whole history."""
+    days = len(returns)
+    breadth, reversal = np.full(days, np.nan), np.full(days, np.nan)
+    if days > 1:  # row 0 has no returns (no previous close)
+        breadth[1:], reversal[1:] = breadth_and_reversal(
+            returns[1:], index_returns[1:], eligible[1:], mom[:-1]
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_dispersion = np.where(dispersion > 0, np.log(dispersion), np.nan)
+    columns = (
+        grid_sigma(baskets["momentum_pair"]),
+        grid_sigma(baskets["winners"]),
+        grid_sigma(baskets["short_momentum"]),
+        grid_sigma(index_returns),
+        breadth,
+        log_dispersion,
+        reversal,
+    )
+    return np.column_stack(columns) if days else np.zeros((0, len(FEATURES)))
+
+
+def momentum_vol_history(pair: np.ndarray) -> np.ndarray:
+    """momentum_vol of every grid day: the annualised stdev (ddof=1) of the pair's last 126
+    values (non-null, dated up to that day); NaN with fewer."""
+    have = np.flatnonzero(~np.isnan(pair))
+    out = np.full(len(pair), np.nan)
+    if len(have) < VOL_WINDOW:
+        return out
+    windows = np.lib.stride_tricks.sliding_window_view(pair[have], VOL_WINDOW)
+    vols = windows.std(axis=1, ddof=1) * math.sqrt(TRADING_DAYS)
+    latest = np.searchsorted(have, np.arange(len(pair)), side="right") - 1  # last value <= t
+    ready = latest >= VOL_WINDOW - 1
+    out[ready] = vols[latest[ready] - (VOL_WINDOW - 1)]
+    return out
+
+
+def index_24m(index_closes: np.ndarray) -> float | None:
+    """close(I,d)/close(I,d-504) - 1 over the index's own closes up to d (the last row)."""
+    if len(index_closes) == 0 or np.isnan(index_closes[-1]):
+        return None
+    own = index_closes[~np.isnan(index_closes)]
+    if len(own) < INDEX_LOOKBACK + 1:
+        return None
+    return finite(own[-1] / own[-1 - INDEX_LOOKBACK] - 1.0)
+
+
+def regime_label(bear_market: bool | None, percentile: float | None) -> str | None:
+    if bear_market is None or percentile is None:
+        return None
+    high_vol = percentile >= HIGH_VOL_PERCENTILE
+    if bear_market:
+        return "panic" if high_vol else "bear"
+    return "high-vol" if high_vol else "calm"
+
+
+def regime_at_d(index_closes: np.ndarray, pair: np.ndarray, target: float) -> Regime:
+    """The regime at d, the last row of `index_closes` and `pair` (grid-aligned)."""
+    change = index_24m(index_closes)
+    bear = None if change is None else change < 0
+    vols = momentum_vol_history(pair)
+    vol = finite(vols[-1]) if len(vols) else None
+    earlier = vols[:-1][~np.isnan(vols[:-1])]
+    percentile = float(np.mean(earlier <= vol)) if vol is not None and len(earlier) else None
+    return Regime(
+        index_24m=change,
+        bear_market=bear,
+        momentum_vol=vol,
+        momentum_vol_percentile=percentile,
+        scaled_exposure=finite(target / vol) if vol else None,
+        regime=regime_label(bear, percentile),
+    )
+
+
+def build_lens(
+    panel: Panel,
+    baskets: dict[str, np.ndarray],
+    eligible: np.ndarray,
+    mom: np.ndarray,
+    dispersion: np.ndarray,
+    settings: Settings,
+) -> HistoryLens:
+    """The lens's history part, from what prepare() has already computed."""
+    bench = panel.benchmark
+    missing = np.full(len(panel.dates), np.nan)
+    index_returns = panel.returns[:, bench].copy() if bench is not None else missing
+    index_closes = panel.close[:, bench] if bench is not None else missing
+    features = feature_history(baskets, index_returns, panel.returns, eligible, mom, dispersion)
+    return HistoryLens(
+        dates=panel.dates,
+        features=features,
+        index_returns=index_returns,
+        index_rms=trailing_rms(index_returns[~np.isnan(index_returns)]),
+        regime=regime_at_d(index_closes, baskets["momentum_pair"], settings.momentum_vol_target),
+    )
