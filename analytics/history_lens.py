@@ -96,6 +96,7 @@ class HistoryLens:
 
     dates: np.ndarray  # the grid up to d
     features: np.ndarray  # (days, 7), NaN where unknown
+    cloud: FeatureCloud  # the days that have all seven
     index_returns: np.ndarray  # r(I) on the grid
     index_rms: float | None  # the rms behind index_sigma on T
     regime: Regime
@@ -125,8 +126,38 @@ class HistoryLens:
         self, today: Features, pair: np.ndarray, index_today: float | None
     ) -> tuple[Analog, ...] | None:
         """The 5 analog days of T; `pair` is the grid's momentum_pair with T's value appended."""
+        point = today.vector()
+        if np.isnan(point).any():
+            return None
         index = np.append(self.index_returns, np.nan if index_today is None else index_today)
-        return find_analogs(self.dates, self.features, today.vector(), pair, index)
+        return nearest_days(self.dates, self.cloud, point, len(self.features), pair, index)
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureCloud:
+    """The days that have all seven features, with their mean and centred sum of squares
+    digested once, so adding T's point to the standardisation is O(features)."""
+
+    rows: np.ndarray  # ascending
+    points: np.ndarray  # (rows, 7)
+    mean: np.ndarray
+    squares: np.ndarray  # sum of (x - mean)^2 per feature
+
+    @classmethod
+    def of(cls, features: np.ndarray) -> FeatureCloud:
+        rows = np.flatnonzero(~np.isnan(features).any(axis=1))
+        points = features[rows]
+        mean = points.mean(axis=0) if len(points) else np.zeros(features.shape[1])
+        return cls(rows, points, mean, ((points - mean) ** 2).sum(axis=0))
+
+    def scale_with(self, today: np.ndarray) -> np.ndarray:
+        """stdev (ddof=1) of every feature over these days and T (Chan et al.'s update)."""
+        count = len(self.rows) + 1
+        if count < 2:
+            return np.full(len(today), np.nan)
+        delta = today - self.mean
+        squares = self.squares + delta * delta * (count - 1) / count
+        return np.sqrt(squares / (count - 1))
 
 
 def find_analogs(
@@ -135,61 +166,75 @@ def find_analogs(
     """DESIGN.md analog days of T (the row after `features`); `pair`/`index` include T."""
     if np.isnan(today).any():
         return None
-    complete = ~np.isnan(features).any(axis=1)
-    points = np.vstack([features[complete], today])
-    mean = points.mean(axis=0)
-    scale = points.std(axis=0, ddof=1) if len(points) > 1 else np.full(len(today), np.nan)
+    return nearest_days(dates, FeatureCloud.of(features), today, len(features), pair, index)
+
+
+def nearest_days(
+    dates: np.ndarray,
+    cloud: FeatureCloud,
+    today: np.ndarray,
+    t_row: int,
+    pair: np.ndarray,
+    index: np.ndarray,
+) -> tuple[Analog, ...]:
+    """The analog search over the complete days and T (at row t_row, with all seven)."""
+    scale = cloud.scale_with(today)
     usable = np.isfinite(scale) & (scale > 0)  # a feature that never varies separates nothing
-    z = np.zeros_like(points)
-    z[:, usable] = (points[:, usable] - mean[usable]) / scale[usable]
-    distance = np.sqrt(((z[:-1] - z[-1]) ** 2).sum(axis=1))
-    rows = np.flatnonzero(complete)
-    t_row = len(features)
-    candidate = rows <= t_row - ANALOG_SPACING
-    rows, distance = rows[candidate], distance[candidate]
+    rows = cloud.rows
+    candidates = int(np.searchsorted(rows, t_row - ANALOG_SPACING, side="right"))
+    # |z(t) - z(T)| needs no mean: the standardised difference is (x(t) - x(T)) / stdev
+    gaps = (cloud.points[:candidates, usable] - today[usable]) / scale[usable]
+    distance = np.sqrt((gaps * gaps).sum(axis=1))
     kept: list[int] = []
-    for k in np.argsort(distance, kind="stable"):  # rows ascend: ties go to the earlier date
-        row = int(rows[k])
-        if all(abs(row - other) >= ANALOG_SPACING for other in kept):
-            kept.append(row)
+    for k in np.argsort(distance, kind="stable").tolist():  # ties: the earlier date first
+        if all(abs(rows[k] - rows[other]) >= ANALOG_SPACING for other in kept):
+            kept.append(k)
             if len(kept) == ANALOG_COUNT:
                 break
-    by_row = dict(zip(rows.tolist(), distance.tolist(), strict=True))
     return tuple(
-        Analog(
-            date=dates[row].astype(date),
-            distance=float(by_row[row]),
-            features=Features.of(features[row]),
-            pair_fwd_5d=forward(pair, row, 5),
-            pair_fwd_21d=forward(pair, row, 21),
-            pair_fwd_63d=forward(pair, row, 63),
-            index_fwd_5d=forward(index, row, 5),
-            index_fwd_21d=forward(index, row, 21),
-            index_fwd_63d=forward(index, row, 63),
-        )
-        for row in kept
+        analog(dates, int(rows[k]), float(distance[k]), cloud.points[k], pair, index) for k in kept
+    )
+
+
+def analog(dates, row: int, distance: float, point, pair, index) -> Analog:
+    return Analog(
+        date=dates[row].astype(date),
+        distance=distance,
+        features=Features.of(point),
+        pair_fwd_5d=forward(pair, row, 5),
+        pair_fwd_21d=forward(pair, row, 21),
+        pair_fwd_63d=forward(pair, row, 63),
+        index_fwd_5d=forward(index, row, 5),
+        index_fwd_21d=forward(index, row, 21),
+        index_fwd_63d=forward(index, row, 63),
     )
 
 
 def average_ranks(key: np.ndarray) -> np.ndarray:
-    """Ranks (1-based, ties share their mean rank) along each row; +inf marks absent cells."""
+    """Ranks (1-based, ties share their mean rank) along each row; +inf marks absent cells
+    (their ranks are meaningless)."""
+    rows, width = key.shape
+    # flat indices: take/put on them cost a third of take_along_axis/put_along_axis
     order = np.argsort(key, axis=1)
-    ordered = np.take_along_axis(key, order, axis=1)
-    width = key.shape[1]
-    position = np.broadcast_to(np.arange(width, dtype=float), key.shape)
+    order += np.arange(0, rows * width, width)[:, None]
+    order = order.reshape(-1)
+    ordered = key.reshape(-1)[order].reshape(rows, width)
+    sorted_ranks = np.empty(key.shape)
+    sorted_ranks[:] = np.arange(1, width + 1, dtype=float)
+    # ties are few (flat closes): fix up only their runs, addressed as flat indices
     same = ordered[:, 1:] == ordered[:, :-1]
-    if same.any():
-        starts = np.ones(key.shape, dtype=bool)
-        starts[:, 1:] = ~same
-        ends = np.ones(key.shape, dtype=bool)
-        ends[:, :-1] = ~same
-        first = np.maximum.accumulate(np.where(starts, position, 0.0), axis=1)
-        last = np.minimum.accumulate(np.where(ends, position, width)[:, ::-1], axis=1)[:, ::-1]
-        sorted_ranks = (first + last) / 2.0 + 1.0
-    else:
-        sorted_ranks = position + 1.0
+    same &= ordered[:, 1:] != np.inf
+    row, column = np.nonzero(same)
+    if len(row):
+        first = row * width + column  # a run of k ties: k-1 consecutive `first` entries
+        starts = np.flatnonzero(np.diff(first, prepend=-2) != 1)
+        ends = np.append(starts[1:], len(first)) - 1
+        mean_rank = (column[starts] + column[ends] + 1) / 2.0 + 1.0
+        cells = np.union1d(first, first + 1)
+        run = np.searchsorted(first[starts], cells, side="right") - 1
+        sorted_ranks.reshape(-1)[cells] = mean_rank[run]
     ranks = np.empty(key.shape)
-    np.put_along_axis(ranks, order, sorted_ranks, axis=1)
+    ranks.reshape(-1)[order] = sorted_ranks.reshape(-1)
     return ranks
 
 
@@ -325,6 +370,7 @@ def build_lens(
     return HistoryLens(
         dates=panel.dates,
         features=features,
+        cloud=FeatureCloud.of(features),
         index_returns=index_returns,
         index_rms=trailing_rms(index_returns[~np.isnan(index_returns)]),
         regime=regime_at_d(index_closes, baskets["momentum_pair"], settings.momentum_vol_target),
