@@ -224,8 +224,9 @@ def average_ranks(key: np.ndarray) -> np.ndarray:
     # ties are few (flat closes): fix up only their runs, addressed as flat indices
     same = ordered[:, 1:] == ordered[:, :-1]
     same &= ordered[:, 1:] != np.inf
-    row, column = np.nonzero(same)
-    if len(row):
+    tied = np.flatnonzero(same)
+    if len(tied):
+        row, column = np.divmod(tied, width - 1)
         first = row * width + column  # a run of k ties: k-1 consecutive `first` entries
         starts = np.flatnonzero(np.diff(first, prepend=-2) != 1)
         ends = np.append(starts[1:], len(first)) - 1
@@ -238,38 +239,41 @@ def average_ranks(key: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def breadth_and_reversal(
-    returns: np.ndarray, index_returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: breadth, and the Spearman correlation of returns with mom at the previous
-    close over the eligible members that have one (rows aligned: mom_prev[t] is at t-1)."""
+def daily_breadth(returns: np.ndarray, index_returns: np.ndarray, eligible: np.ndarray):
+    """Per row: the share of eligible members beating the index (NaN without either)."""
+    count = eligible.sum(axis=1)
+    beats = np.zeros(len(returns))
+    for start, stop in row_blocks(len(returns)):
+        above = returns[start:stop] > index_returns[start:stop, None]
+        beats[start:stop] = (above & eligible[start:stop]).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where((count > 0) & ~np.isnan(index_returns), beats / count, np.nan)
 
-    def block(rows: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+
+def daily_reversal(returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarray) -> np.ndarray:
+    """Per row: the Spearman correlation of returns with mom at the previous close over the
+    eligible members that have one (rows aligned: mom_prev[t] is the signal at t-1)."""
+
+    def block(rows: tuple[int, int]) -> np.ndarray:
         start, stop = rows
-        r, members, index = returns[start:stop], eligible[start:stop], index_returns[start:stop]
-        count = members.sum(axis=1)
-        beats = (members & (r > index[:, None])).sum(axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            breadth = np.where((count > 0) & ~np.isnan(index), beats / count, np.nan)
-        mom = mom_prev[start:stop]
-        ranked = members & ~np.isnan(mom)
+        r, mom = returns[start:stop], mom_prev[start:stop]
+        ranked = eligible[start:stop] & ~np.isnan(mom)
         x = average_ranks(np.where(ranked, r, np.inf))
         y = average_ranks(np.where(ranked, mom, np.inf))
         n = ranked.sum(axis=1)
-        middle = ((n + 1) / 2.0)[:, None]
+        middle = ((n + 1) / 2.0)[:, None]  # the mean of average ranks 1..n
         dx = np.where(ranked, x - middle, 0.0)
         dy = np.where(ranked, y - middle, 0.0)
-        denominator = np.sqrt((dx * dx).sum(axis=1) * (dy * dy).sum(axis=1))
+        row_dot = "ij,ij->i"
+        denominator = np.sqrt(np.einsum(row_dot, dx, dx) * np.einsum(row_dot, dy, dy))
         with np.errstate(invalid="ignore", divide="ignore"):
-            corr = (dx * dy).sum(axis=1) / denominator
-        return breadth, np.where((n >= 2) & (denominator > 0), corr, np.nan)
+            corr = np.einsum(row_dot, dx, dy) / denominator
+        return np.where((n >= 2) & (denominator > 0), corr, np.nan)
 
     # numpy's sorts release the GIL: blocks of rows on both cores
     with ThreadPoolExecutor(max_workers=RANK_THREADS) as pool:
         parts = list(pool.map(block, row_blocks(len(returns))))
-    if not parts:
-        return np.zeros(0), np.zeros(0)
-    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def feature_history(
@@ -280,25 +284,26 @@ def feature_history(
     mom: np.ndarray,
     dispersion: np.ndarray,
 ) -> np.ndarray:
-    """(days, 7): every day's features, computed once over the whole history."""
+    """(days, 7): every day's features, computed once over the whole history.
+
+    reversal_corr (two row sorts per day, the costly part) is left NaN on the days before
+    the first day that has the other six: such days can never be analogs or standardised.
+    """
     days = len(returns)
-    breadth, reversal = np.full(days, np.nan), np.full(days, np.nan)
-    if days > 1:  # row 0 has no returns (no previous close)
-        breadth[1:], reversal[1:] = breadth_and_reversal(
-            returns[1:], index_returns[1:], eligible[1:], mom[:-1]
-        )
     with np.errstate(invalid="ignore", divide="ignore"):
         log_dispersion = np.where(dispersion > 0, np.log(dispersion), np.nan)
-    columns = (
-        grid_sigma(baskets["momentum_pair"]),
-        grid_sigma(baskets["winners"]),
-        grid_sigma(baskets["short_momentum"]),
-        grid_sigma(index_returns),
-        breadth,
-        log_dispersion,
-        reversal,
-    )
-    return np.column_stack(columns) if days else np.zeros((0, len(FEATURES)))
+    features = np.full((days, len(FEATURES)), np.nan)
+    features[:, 0] = grid_sigma(baskets["momentum_pair"])
+    features[:, 1] = grid_sigma(baskets["winners"])
+    features[:, 2] = grid_sigma(baskets["short_momentum"])
+    features[:, 3] = grid_sigma(index_returns)
+    features[:, 4] = daily_breadth(returns, index_returns, eligible)
+    features[:, 5] = log_dispersion
+    others = np.flatnonzero(~np.isnan(features[:, :6]).any(axis=1))
+    first = max(int(others[0]), 1) if len(others) else days  # row 0 has no previous close
+    if first < days:
+        features[first:, 6] = daily_reversal(returns[first:], eligible[first:], mom[first - 1 : -1])
+    return features
 
 
 def momentum_vol_history(pair: np.ndarray) -> np.ndarray:
