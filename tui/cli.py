@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -96,7 +98,7 @@ def open_engine(args: argparse.Namespace):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.factory import open_feed
-    from crowdwatch.tui.engine import Engine
+    from crowdwatch.session.engine import Engine
 
     config = load_config(args.config)
     feed = open_feed(args.source, args.data, config, speed=args.speed)
@@ -114,7 +116,7 @@ def report_snapshot(args: argparse.Namespace):
 
 def run_report(args: argparse.Namespace) -> int:
     from crowdwatch.analytics.report import to_json
-    from crowdwatch.tui.report_text import print_text_report, to_markdown
+    from crowdwatch.session.report_text import text_report, to_markdown
 
     snapshot = report_snapshot(args)
     if args.json:
@@ -122,12 +124,14 @@ def run_report(args: argparse.Namespace) -> int:
     elif args.markdown:
         print(to_markdown(snapshot))
     else:
-        print_text_report(snapshot)
+        # a terminal gets tables fitted to its width; a file or a pipe gets every column
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print(text_report(snapshot, width))
     return EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from crowdwatch.tui.export import write_series
+    from crowdwatch.session.export import write_series
 
     out: Path = args.out
     if out.suffix.lower() not in (".csv", ".parquet"):
@@ -197,6 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `crowdwatch report | head`: the reader has all it wanted
+        # stop Python from reporting the pipe again when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":
