@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
 from crowdwatch.analytics.results import BASKET_LABELS, MoveStats, Snapshot
+from crowdwatch.session import report_lens
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")
 # the order columns are dropped in when the terminal is narrow (first dropped first)
@@ -90,7 +91,19 @@ def sections(snapshot: Snapshot) -> list[Section]:
         Section("Factor sigma moves", MOVE_HEADERS, moves, MOVE_DROP),
         Section("Crowded themes", THEME_HEADERS, theme_rows(snapshot), THEME_DROP),
         Section("Market internals", ("", "value"), internals_rows(snapshot)),
+        *lens_sections(snapshot),
     ]
+
+
+def lens_sections(snapshot: Snapshot) -> list[Section]:
+    """History lens: the analog days (or why there are none) and the momentum regime."""
+    note = report_lens.analogs_note(snapshot)
+    if note is None:
+        rows = report_lens.analog_rows(snapshot)
+        days = Section("Days like today", report_lens.ANALOG_HEADERS, rows, report_lens.ANALOG_DROP)
+    else:
+        days = Section("Days like today", ("", "value"), [["Analog days", note]])
+    return [days, Section("Regime", ("", "value"), report_lens.regime_rows(snapshot))]
 
 
 def fit_columns(section: Section, width: int | None) -> list[int]:
