@@ -9,7 +9,7 @@ from datetime import date
 
 import numpy as np
 
-from crowdwatch.analytics.events import forward, grid_sigma
+from crowdwatch.analytics.events import grid_sigma
 from crowdwatch.analytics.moves import finite, trailing_rms
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.windows import row_blocks
@@ -140,6 +140,7 @@ class FeatureCloud:
 
     rows: np.ndarray  # ascending
     points: np.ndarray  # (rows, 7)
+    columns: np.ndarray  # (7, rows): the same, a contiguous vector per feature
     mean: np.ndarray
     squares: np.ndarray  # sum of (x - mean)^2 per feature
 
@@ -148,7 +149,8 @@ class FeatureCloud:
         rows = np.flatnonzero(~np.isnan(features).any(axis=1))
         points = features[rows]
         mean = points.mean(axis=0) if len(points) else np.zeros(features.shape[1])
-        return cls(rows, points, mean, ((points - mean) ** 2).sum(axis=0))
+        squares = ((points - mean) ** 2).sum(axis=0)
+        return cls(rows, points, np.ascontiguousarray(points.T), mean, squares)
 
     def scale_with(self, today: np.ndarray) -> np.ndarray:
         """stdev (ddof=1) of every feature over these days and T (Chan et al.'s update)."""
@@ -183,31 +185,37 @@ def nearest_days(
     rows = cloud.rows
     candidates = int(np.searchsorted(rows, t_row - ANALOG_SPACING, side="right"))
     # |z(t) - z(T)| needs no mean: the standardised difference is (x(t) - x(T)) / stdev
-    gaps = (cloud.points[:candidates, usable] - today[usable]) / scale[usable]
-    distance = np.sqrt((gaps * gaps).sum(axis=1))
-    kept: list[int] = []
-    for k in np.argsort(distance, kind="stable").tolist():  # ties: the earlier date first
-        if all(abs(rows[k] - rows[other]) >= ANALOG_SPACING for other in kept):
-            kept.append(k)
+    squared = np.zeros(candidates)
+    for feature in np.flatnonzero(usable):
+        gap = cloud.columns[feature, :candidates] - today[feature]
+        gap /= scale[feature]
+        gap *= gap
+        squared += gap
+    distance = np.sqrt(squared)
+    kept: list[tuple[int, int]] = []  # (position among the candidates, row)
+    for k in np.argsort(distance, kind="stable"):  # ties: the earlier date first
+        row = int(rows[k])  # the loop stops early: no list of all ~2,500 candidates
+        if all(abs(row - other) >= ANALOG_SPACING for _, other in kept):
+            kept.append((int(k), row))
             if len(kept) == ANALOG_COUNT:
                 break
     return tuple(
-        analog(dates, int(rows[k]), float(distance[k]), cloud.points[k], pair, index) for k in kept
+        analog(dates, row, float(distance[k]), cloud.points[k], pair, index) for k, row in kept
     )
+
+
+def forwards(series: np.ndarray, row: int) -> list[float | None]:
+    """The series compounded over the 5 / 21 / 63 values after `row` (None unless all there)."""
+    window = series[row + 1 : row + 1 + HORIZONS[-1]]
+    gaps = np.flatnonzero(np.isnan(window))
+    complete = int(gaps[0]) if len(gaps) else len(window)  # values before the first gap
+    growth = np.cumprod(1.0 + window[:complete])
+    return [float(growth[h - 1] - 1.0) if h <= complete else None for h in HORIZONS]
 
 
 def analog(dates, row: int, distance: float, point, pair, index) -> Analog:
-    return Analog(
-        date=dates[row].astype(date),
-        distance=distance,
-        features=Features.of(point),
-        pair_fwd_5d=forward(pair, row, 5),
-        pair_fwd_21d=forward(pair, row, 21),
-        pair_fwd_63d=forward(pair, row, 63),
-        index_fwd_5d=forward(index, row, 5),
-        index_fwd_21d=forward(index, row, 21),
-        index_fwd_63d=forward(index, row, 63),
-    )
+    return Analog(dates[row].astype(date), distance, Features.of(point),
+                  *forwards(pair, row), *forwards(index, row))  # fmt: skip
 
 
 def average_ranks(key: np.ndarray) -> np.ndarray:
