@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics import internals as mi
+from crowdwatch.analytics.alerts import with_alerts
 from crowdwatch.analytics.baskets import (
     basket_mean,
     basket_return,
@@ -118,7 +119,7 @@ def live(
         pair, np.append(model.pair_sigma, np.nan), np.append(panel.dates, np.datetime64(today))
     )
     today_features, analogs = model.lens.at_today(baskets, internals, pair)
-    return Snapshot(
+    snapshot = Snapshot(
         as_of=today,
         mode=mode,  # type: ignore[arg-type]
         source=source,
@@ -142,6 +143,7 @@ def live(
         regime=model.lens.regime,
         today_features=today_features,
     )
+    return with_alerts(snapshot, config.alerts.rules)
 
 
 def theme_moves(model: Model, today: date, r_today: np.ndarray) -> dict[str, ThemeMove]:

@@ -51,6 +51,7 @@ class Model:
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
     dispersion_frame: pl.DataFrame  # date, dispersion_ratio
     lens: HistoryLens  # the daily feature history and the regime at d
+    theme_momentum: np.ndarray | None = None  # (days, themes) theme momentum at each close
 
     @property
     def last_date(self) -> date:
@@ -195,6 +196,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         series_frame=dated_frame(panel.dates, series),
         dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
         lens=lens,
+        theme_momentum=theme_mom,
         histories={
             name: SeriesHistory.of(panel.dates[~np.isnan(values)], values[~np.isnan(values)])
             for name, values in series.items()

@@ -92,4 +92,5 @@ def to_json(snapshot: Snapshot) -> dict[str, Any]:
             [analog_json(a) for a in snapshot.analogs] if snapshot.analogs is not None else None
         ),
         "regime": regime_json(snapshot.regime),
+        "alerts": [alert.record() for alert in snapshot.alerts],
     }

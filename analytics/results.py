@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Literal
 
 import polars as pl
 
-if TYPE_CHECKING:  # history_lens imports this module (through moves): annotations only
+if TYPE_CHECKING:  # these modules import this one (through moves): annotations only
+    from crowdwatch.analytics.alerts import Alert
     from crowdwatch.analytics.history_lens import Analog, Features, Regime
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
@@ -107,3 +108,4 @@ class Snapshot:
     analogs: tuple[Analog, ...] | None = None
     regime: Regime | None = None
     today_features: Features | None = None  # T's point, shown beside each analog
+    alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

@@ -199,4 +199,6 @@ def reference_report(
         "events": events,
         "analogs": analogs,
         "regime": regime,
+        # the random markets configure no alert rules (tests/test_alert_* check the rules)
+        "alerts": [] if not config.alerts.rules else None,
     }
