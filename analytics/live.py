@@ -9,6 +9,7 @@ import polars as pl
 
 from crowdwatch.analytics import internals as mi
 from crowdwatch.analytics.alerts import with_alerts
+from crowdwatch.analytics.attribution import attribute
 from crowdwatch.analytics.baskets import (
     basket_mean,
     basket_return,
@@ -111,6 +112,9 @@ def live(
         value = factor_return(*legs[signal], long_top)
         factors[name] = stats_for(model, name, today, value, names(tickers, *masks[signal]))
     themes = theme_moves(model, today, r_today)
+    baskets, factors, themes, members = attribute(
+        model, r_today, masks, weights, baskets, factors, themes
+    )
     index_return = r_today[panel.benchmark] if panel.benchmark is not None else np.nan
     internals, letf_funds = market_internals(model, today, r_today, eligible, index_return)
     pair_today = baskets["momentum_pair"].ret
@@ -142,6 +146,7 @@ def live(
         analogs=analogs,
         regime=model.lens.regime,
         today_features=today_features,
+        members=members,
     )
     return with_alerts(snapshot, config.alerts.rules)
 

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics import internals as mi
+from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
 from crowdwatch.analytics.baskets import Legs, basket_legs, factor_return, momentum_baskets
 from crowdwatch.analytics.events import grid_sigma
 from crowdwatch.analytics.history_lens import HistoryLens, build_lens
@@ -51,6 +52,7 @@ class Model:
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
     dispersion_frame: pl.DataFrame  # date, dispersion_ratio
     lens: HistoryLens  # the daily feature history and the regime at d
+    attribution: AttributionBasis | None = None  # names, sectors, theme columns (attribution)
     theme_momentum: np.ndarray | None = None  # (days, themes) theme momentum at each close
 
     @property
@@ -196,6 +198,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         series_frame=dated_frame(panel.dates, series),
         dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
         lens=lens,
+        attribution=attribution_basis(panel.tickers, universe, theme_matrix),
         theme_momentum=theme_mom,
         histories={
             name: SeriesHistory.of(panel.dates[~np.isnan(values)], values[~np.isnan(values)])

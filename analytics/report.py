@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from crowdwatch.analytics.attribution import Contributor, Legs
 from crowdwatch.analytics.history_lens import FEATURES, REGIME_KEYS, Analog, Regime
 from crowdwatch.analytics.results import BASKET_KEYS, MoveStats, Snapshot, ThemeMove
 
@@ -21,7 +22,24 @@ def iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+def legs_json(legs: Legs | None) -> dict[str, Any] | None:
+    if legs is None:
+        return None
+    return {"long": legs.long, "short": legs.short, "long_share": legs.long_share}
+
+
+def contributor_json(member: Contributor) -> dict[str, Any]:
+    return {
+        "ticker": member.ticker,
+        "ret": member.ret,
+        "weight": member.weight,
+        "contribution": member.contribution,
+        "side": member.side,
+    }
+
+
 def move_json(stats: MoveStats) -> dict[str, Any]:
+    explained = stats.ret is not None  # a null ret has null attribution (DESIGN.md)
     return {
         "ret": stats.ret,
         "sigma": stats.sigma,
@@ -33,6 +51,11 @@ def move_json(stats: MoveStats) -> dict[str, Any]:
         "worst_since": iso(stats.worst_since),
         "best_since": iso(stats.best_since),
         "members": list(stats.members),
+        "legs": legs_json(stats.legs) if explained else None,
+        "top_contributors": (
+            [contributor_json(member) for member in stats.top_contributors] if explained else None
+        ),
+        "by_sector": dict(stats.by_sector) if explained and stats.by_sector is not None else None,
     }
 
 

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Literal
 import polars as pl
 
 if TYPE_CHECKING:  # these modules import this one (through moves): annotations only
+    from collections.abc import Mapping
+
     from crowdwatch.analytics.alerts import Alert
+    from crowdwatch.analytics.attribution import Contributor, Legs
     from crowdwatch.analytics.history_lens import Analog, Features, Regime
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
@@ -42,6 +45,10 @@ class MoveStats:
     recent: tuple[float | None, ...] = ()
     # True when ret is the lowest (ret < 0) / highest (ret > 0) on record
     on_record: bool = False
+    # what drove the move (DESIGN.md "Attribution"); empty when ret is null
+    legs: Legs | None = None  # pairs and factors only
+    top_contributors: tuple[Contributor, ...] = ()
+    by_sector: dict[str, float] | None = None  # None without universe.csv sectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,4 +115,6 @@ class Snapshot:
     analogs: tuple[Analog, ...] | None = None
     regime: Regime | None = None
     today_features: Features | None = None  # T's point, shown beside each analog
+    # series key -> member table (analytics.attribution.member_table), built on first read
+    members: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

@@ -6,6 +6,7 @@ import statistics
 from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
+from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import BASKET_LABELS, MoveStats, Snapshot
 from crowdwatch.session import report_lens
 
@@ -14,6 +15,9 @@ MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "dra
 MOVE_DROP = ("drawdown", "YTD", "1m", "since", "1w", "pctile")
 THEME_HEADERS = ("theme", "today", "sigma", "1w", "1m", "YTD", "crowding", "flag", "n", "missing")
 THEME_DROP = ("missing", "n", "YTD", "1m", "1w", "crowding")
+DRIVER_HEADERS = ("", "today", "what drove it", "detail")
+DRIVER_DROP = ("detail", "today")
+TOP_NAMES = 3  # contributors named per flagged theme
 GAP = 2  # spaces between columns
 
 
@@ -25,6 +29,7 @@ class Section:
     headers: tuple[str, ...]
     rows: list[list[str]]
     drop_order: tuple[str, ...] = ()  # headers that may go, least important first
+    text_columns: tuple[str, ...] = ()  # headers of words, left-aligned like the label
 
 
 def since_text(stats: MoveStats) -> str:
@@ -68,6 +73,38 @@ def internals_rows(snapshot: Snapshot) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def driver_rows(snapshot: Snapshot) -> list[list[str]]:
+    """The pair's legs in words, then each flagged theme's largest contributors."""
+    pair = snapshot.baskets.get("momentum_pair")
+    rows = []
+    if pair is not None:
+        legs = pair.legs
+        rows.append(
+            [
+                BASKET_LABELS["momentum_pair"],
+                fmt.pct(pair.ret),
+                fmt.DASH if legs is None else fmt.legs_words(legs.long_share),
+                fmt.DASH
+                if legs is None
+                else f"long {fmt.pct(legs.long)}, short {fmt.pct(legs.short)}",
+            ]  # fmt: skip
+        )
+    for name, theme in snapshot.themes.items():
+        if theme.flag is None:
+            continue
+        top = theme.stats.top_contributors[:TOP_NAMES]
+        share = top_share(theme.stats, TOP_NAMES)
+        rows.append(
+            [
+                f"{name} ({theme.flag})",
+                fmt.pct(theme.stats.ret),
+                ", ".join(f"{c.ticker} {fmt.bp(c.contribution)}" for c in top) or fmt.DASH,
+                fmt.DASH if share is None else f"{fmt.share(share)} of the move",
+            ]
+        )
+    return rows
+
+
 def events_line(snapshot: Snapshot) -> str:
     forward = [e.fwd_21d for e in snapshot.events if e.fwd_21d is not None]
     if not snapshot.events:
@@ -91,8 +128,12 @@ def sections(snapshot: Snapshot) -> list[Section]:
         Section("Factor sigma moves", MOVE_HEADERS, moves, MOVE_DROP),
         Section("Crowded themes", THEME_HEADERS, theme_rows(snapshot), THEME_DROP),
         Section("Market internals", ("", "value"), internals_rows(snapshot)),
+        Section(
+            "What drove it", DRIVER_HEADERS, driver_rows(snapshot), DRIVER_DROP,
+            text_columns=("what drove it", "detail"),
+        ),
         *lens_sections(snapshot),
-    ]
+    ]  # fmt: skip
 
 
 def lens_sections(snapshot: Snapshot) -> list[Section]:
@@ -143,6 +184,8 @@ def render_section(section: Section, width: int | None) -> list[str]:
             if k == 0:
                 text = text if len(text) <= size else text[: size - 1] + "…"
                 parts.append(text.ljust(size))
+            elif section.headers[i] in section.text_columns:
+                parts.append(text.ljust(size))
             else:
                 parts.append(text.rjust(size))
         return (" " * GAP).join(parts).rstrip()
@@ -169,7 +212,8 @@ def to_markdown(snapshot: Snapshot) -> str:
             "",
             "| " + " | ".join(h or "name" for h in headers) + " |",
         ]
-        lines.append("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
+        align = ["---" if h in section.text_columns else "---:" for h in headers[1:]]
+        lines.append("|" + "|".join(["---", *align]) + "|")
         lines += [
             "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in section.rows
         ]

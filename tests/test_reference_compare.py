@@ -156,6 +156,25 @@ def test_universe_file_matches_reference(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(8))
+def test_universe_with_sectors_matches_reference(seed: int) -> None:
+    # blank and missing sectors, and theme members outside the file, go to "Unknown"
+    history, config = random_market(seed, n_stocks=14, n_days=400, with_caps=seed % 2 == 0)
+    tickers = sorted(set(history["ticker"]) - {"S02", "S08", "QQQ"}) + [BENCHMARK, "ZZZ"]
+    sectors = [("Tech", "Energy", " ", None, "Banks")[i % 5] for i in range(len(tickers))]
+    universe = pl.DataFrame({"ticker": tickers, "name": tickers, "sector": sectors})
+    if seed % 4 < 2:
+        actual = to_json(close_snapshot(history, config, universe=universe))
+        expected = reference_report(history, config, universe=universe)
+    else:
+        before, quotes = split_last_day(history, ("S04",))
+        actual = to_json(live(prepare(before, config, universe), quotes, source="files"))
+        expected = reference_report(before, config, universe=universe, quotes=quotes)
+    assert_same_report(actual, expected)
+    sectors_seen = {s for block in expected["themes"].values() for s in block["by_sector"] or {}}
+    assert "Unknown" in sectors_seen and "Tech" in sectors_seen
+
+
+@pytest.mark.parametrize("seed", range(8))
 def test_live_at_the_close_equals_close_mode_with_the_day_appended(seed: int) -> None:
     history, config = random_market(seed, n_stocks=11, n_days=330 + 20 * seed)
     before, quotes = split_last_day(history)

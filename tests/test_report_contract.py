@@ -17,7 +17,10 @@ TOP_KEYS = {"schema", "as_of", "mode", "source", "simulated", "benchmark", "univ
             "baskets", "factors", "themes", "internals", "events", "alerts", "analogs",
             "regime"}  # fmt: skip
 MOVE_KEYS = {"ret", "sigma", "percentile", "ret_1w", "ret_1m", "ret_ytd", "drawdown",
-             "worst_since", "best_since", "members"}  # fmt: skip
+             "worst_since", "best_since", "members", "legs", "top_contributors",
+             "by_sector"}  # fmt: skip
+LEGS_KEYS = {"long", "short", "long_share"}
+CONTRIBUTOR_KEYS = {"ticker", "ret", "weight", "contribution", "side"}
 THEME_EXTRA = {"missing", "crowding", "crowding_parts", "flag"}
 INTERNAL_KEYS = {"index_ret", "breadth", "dispersion_ratio", "dispersion_percentile",
                  "reversal_corr", "realized_corr", "letf_flow_usd", "letf_flow_percentile",
@@ -86,6 +89,30 @@ def test_size_without_market_caps_is_kept_as_nulls() -> None:
     assert size["members"] == []
     momentum = doc["factors"]["momentum"]
     assert momentum["ret"] == doc["baskets"]["momentum_pair"]["ret"]
+
+
+def test_attribution_keys_in_every_move() -> None:
+    doc = report_for(5, with_caps=True, shock_last=True)
+    pairs = [*(doc["baskets"][k] for k in ("momentum_pair", "momentum_beta_neutral")),
+             *doc["factors"].values()]  # fmt: skip
+    singles = [doc["baskets"]["winners"], doc["baskets"]["short_momentum"],
+               *doc["themes"].values()]  # fmt: skip
+    for block in pairs + singles:
+        if block["ret"] is None:
+            assert (block["legs"], block["top_contributors"], block["by_sector"]) == (
+                None, None, None
+            )  # fmt: skip
+            continue
+        assert 1 <= len(block["top_contributors"]) <= 10
+        for member in block["top_contributors"]:
+            assert set(member) == CONTRIBUTOR_KEYS
+            assert member["side"] in (("long", "short") if block in pairs else (None,))
+        assert block["by_sector"] is None  # the random market has no universe.csv
+    for block in pairs:
+        if block["ret"] is not None:
+            assert set(block["legs"]) == LEGS_KEYS
+            assert abs(block["legs"]["long"] + block["legs"]["short"] - block["ret"]) < 1e-12
+    assert all(block["legs"] is None for block in singles)
 
 
 def test_alerts_are_the_rules_evaluated_once_on_the_report_snapshot() -> None:
