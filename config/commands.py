@@ -68,7 +68,8 @@ def _summary(result: FileResult) -> str:
             f"benchmark {value.benchmark}, quantile {value.quantile:g}, refresh every "
             f"{value.refresh_seconds:g}s, dispersion over {value.dispersion_since_years}y, "
             f"'!' at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights, "
-            f"colours {value.colour_scheme}"
+            f"colours {value.colour_scheme}, "
+            f"momentum vol target {value.momentum_vol_target:g}"
         )
     if result.name == "alerts.yaml":
         channels = ", ".join(value.notify) or "no channels"

@@ -28,6 +28,7 @@ SETTINGS_KEYS = (
     "weighting",
     "series",
     "colour_scheme",
+    "momentum_vol_target",
 )
 ALERT_KEYS = ("sigma",)
 SERIES_KEYS = ("label", "unit", "role")
@@ -99,6 +100,17 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
         fields["colour_scheme"] = check.choice(
             values["colour_scheme"], "colour_scheme", COLOUR_SCHEMES
         )
+    if "momentum_vol_target" in values:
+        target = check.number(values["momentum_vol_target"], "momentum_vol_target")
+        if target is not None and target <= 0:
+            check.error(
+                values["momentum_vol_target"],
+                "momentum_vol_target",
+                "key 'momentum_vol_target' must be greater than 0 (an annualised volatility "
+                f"such as 0.12), got {target:g}",
+            )
+            target = None
+        fields["momentum_vol_target"] = target
     # a bad value was recorded as a problem; fall back to the default so building still works
     return Settings(**{name: value for name, value in fields.items() if value is not None})
 
