@@ -12,7 +12,7 @@ from crowdwatch.config.loader import (
     ENV_VAR,
     FileResult,
     bundled_path,
-    load_file,
+    check_files,
     resolve_paths,
     user_config_dir,
 )
@@ -83,14 +83,14 @@ def _summary(result: FileResult) -> str:
 def validate_config(config_dir: Path | None = None) -> tuple[bool, str]:
     """Check every file the app would read; (ok, a summary with each problem on its line)."""
     try:
-        paths = resolve_paths(config_dir)
+        results = check_files(config_dir)
     except ConfigError as exc:
         return False, str(exc)
     lines: list[str] = []
     problem_count = 0
     bad_files = 0
-    for name, path in paths.items():
-        result = load_file(name, path)
+    for name, result in results.items():
+        path = result.path
         head = f"{name} ({path}, {_origin(path, config_dir)})"
         if not result.problems:
             lines.append(f"{head}: {_summary(result)} ... OK")
