@@ -116,8 +116,13 @@ class Engine:
             simulated=self.simulated,
         )
 
-    def start(self, quotes: pl.DataFrame | None = None) -> Snapshot:
-        """Blocking: load and prepare the history, return the first snapshot."""
+    def start(self, quotes: pl.DataFrame | None = None, *, closing: bool = False) -> Snapshot:
+        """Blocking: load and prepare the history, return the first snapshot.
+
+        The quotes are polled after the history (the feed's closing quotes with `closing`):
+        a source that cannot be reached fails once, and a feed can check quote times
+        against the last close.
+        """
         history, universe = self._history()
         last_day = history.get_column("date").max()
         if self.as_of is not None:
@@ -126,7 +131,8 @@ class Engine:
                 history = pl.concat([history, quotes_as_closes(closing)], how="diagonal_relaxed")
             self._last = self._close(history, universe)
             return self._last
-        quotes = self.feed.quotes() if quotes is None else quotes
+        if quotes is None:
+            quotes = self.feed.closing_quotes() if closing else self.feed.quotes()
         if newer_than(quotes, last_day):
             self._model = prepare(history, self.config, universe)
             self._last = live(self._model, quotes, self.source, self.simulated)
@@ -164,4 +170,4 @@ class Engine:
 
     def report_snapshot(self) -> Snapshot:
         """What `report`/`export` answer: the feed's closing quotes, else the close."""
-        return self.start(None if self.as_of is not None else self.feed.closing_quotes())
+        return self.start(closing=True)
