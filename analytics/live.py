@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics import internals as mi
+from crowdwatch.analytics.alerts import with_alerts
 from crowdwatch.analytics.baskets import (
     basket_mean,
     basket_return,
@@ -117,7 +118,7 @@ def live(
     events = build_events(
         pair, np.append(model.pair_sigma, np.nan), np.append(panel.dates, np.datetime64(today))
     )
-    return Snapshot(
+    snapshot = Snapshot(
         as_of=today,
         mode=mode,  # type: ignore[arg-type]
         source=source,
@@ -138,6 +139,7 @@ def live(
         ),
         letf_funds=letf_funds,
     )
+    return with_alerts(snapshot, config.alerts.rules)
 
 
 def theme_moves(model: Model, today: date, r_today: np.ndarray) -> dict[str, ThemeMove]:

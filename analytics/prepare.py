@@ -49,6 +49,7 @@ class Model:
     histories: dict[str, SeriesHistory]  # each series' prior values, digested for live()
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
     dispersion_frame: pl.DataFrame  # date, dispersion_ratio
+    theme_momentum: np.ndarray | None = None  # (days, themes) theme momentum at each close
 
     @property
     def last_date(self) -> date:
@@ -191,6 +192,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         pair_sigma=grid_sigma(baskets["momentum_pair"]),
         series_frame=dated_frame(panel.dates, series),
         dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
+        theme_momentum=theme_mom,
         histories={
             name: SeriesHistory.of(panel.dates[~np.isnan(values)], values[~np.isnan(values)])
             for name, values in series.items()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import polars as pl
+
+if TYPE_CHECKING:
+    from crowdwatch.analytics.alerts import Alert
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -100,3 +103,4 @@ class Snapshot:
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
     dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
+    alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

@@ -70,12 +70,14 @@ def measure(path: Path, pandas_runs: int) -> dict:
         prepare_s.append(time.perf_counter() - start)
     last = last_closes(history)
     ticks = [live_quotes(history, tick, last=last) for tick in range(TICKS + 3)]
-    live_ms = []
+    live_ms, snapshots = [], []
     for quotes in ticks:
         start = time.perf_counter()
-        live(model, quotes)
+        snapshots.append(live(model, quotes))
         live_ms.append((time.perf_counter() - start) * 1000.0)
     live_ms = live_ms[3:]  # the first ticks warm caches; a desk session runs for hours
+    alerts_ms = alert_timings(config, snapshots[3:])
+    del snapshots
     rss = peak_rss_mb()
     del model
     pandas_s = []
@@ -83,7 +85,21 @@ def measure(path: Path, pandas_runs: int) -> dict:
         start = time.perf_counter()
         prepare_pandas(history, config)
         pandas_s.append(time.perf_counter() - start)
-    return {"prepare_s": prepare_s, "live_ms": live_ms, "peak_rss_mb": rss, "pandas_s": pandas_s}
+    return {"prepare_s": prepare_s, "live_ms": live_ms, "peak_rss_mb": rss, "pandas_s": pandas_s,
+            "alerts_ms": alerts_ms}  # fmt: skip
+
+
+def alert_timings(config, snapshots: list) -> list[float]:
+    """The alert runtime alone per tick (default rules, edges, cooldown; no log)."""
+    from crowdwatch.session.alerts import AlertBook
+
+    book = AlertBook(config.alerts)
+    out = []
+    for snapshot in snapshots:
+        start = time.perf_counter()
+        book.evaluate(snapshot)
+        out.append((time.perf_counter() - start) * 1000.0)
+    return out
 
 
 def run_size(names: int, pandas_runs: int) -> dict:
@@ -105,6 +121,7 @@ def summary(raw: dict[int, dict]) -> dict:
             statistics.median(r["pandas_s"]) / prepare_s, 1
         )
         out["peak_rss_mb"][str(names)] = round(r["peak_rss_mb"], 1)
+        out.setdefault("alerts_ms", {})[str(names)] = round(statistics.median(r["alerts_ms"]), 3)
     return out
 
 
@@ -124,6 +141,11 @@ def print_table(raw: dict[int, dict], result: dict) -> None:
               f"{statistics.median(r['pandas_s']):>9.2f} "
               f"{result['speedup_vs_pandas'][key]:>8.1f}x {result['peak_rss_mb'][key]:>12.0f}")  # fmt: skip
     largest = str(max(raw))
+    print(
+        "\nalert rules per tick (median, AlertBook.evaluate alone; live() evaluates them once more "
+        "for Snapshot.alerts): "
+        + ", ".join(f"{n} names {ms:.3f} ms" for n, ms in result["alerts_ms"].items())
+    )
     print(f"\nbudgets at {largest} names x {DAYS} days:")
     for key, limit in BUDGETS.items():
         value = result[key][largest]

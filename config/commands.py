@@ -66,7 +66,14 @@ def _summary(result: FileResult) -> str:
         return (
             f"benchmark {value.benchmark}, quantile {value.quantile:g}, refresh every "
             f"{value.refresh_seconds:g}s, dispersion over {value.dispersion_since_years}y, "
-            f"alerts at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights"
+            f"'!' at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights"
+        )
+    if result.name == "alerts.yaml":
+        channels = ", ".join(value.notify) or "no channels"
+        urls = f" + {len(value.apprise)} apprise URL(s)" if value.apprise else ""
+        return (
+            f"{len(value.rules)} rules, cooldown {value.cooldown_minutes:g} min, "
+            f"notify {channels}{urls}"
         )
     if result.name == "themes.yaml":
         tickers = {ticker for theme in value for ticker in theme.tickers}

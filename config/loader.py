@@ -1,4 +1,4 @@
-"""Find the four config files (--config dir, user dir, bundled), parse and validate them."""
+"""Find the five config files (--config dir, user dir, bundled), parse and validate them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import platformdirs
 from yaml.nodes import MappingNode, Node
 
+from crowdwatch.config.alerts import alert_series_problems, read_alerts
 from crowdwatch.config.errors import ConfigError, Problem
 from crowdwatch.config.readers import read_factors, read_letfs, read_settings, read_themes
 from crowdwatch.config.schema import Config
@@ -31,7 +32,7 @@ __all__ = [
     "user_config_dir",
 ]
 
-CONFIG_FILES = ("themes.yaml", "factors.yaml", "letfs.yaml", "settings.yaml")
+CONFIG_FILES = ("themes.yaml", "factors.yaml", "letfs.yaml", "settings.yaml", "alerts.yaml")
 ENV_VAR = "CROWDWATCH_CONFIG_DIR"
 
 _READERS: dict[str, Callable[[FileCheck, Node | None], Any]] = {
@@ -39,6 +40,7 @@ _READERS: dict[str, Callable[[FileCheck, Node | None], Any]] = {
     "factors.yaml": read_factors,
     "letfs.yaml": read_letfs,
     "settings.yaml": read_settings,
+    "alerts.yaml": read_alerts,
 }
 
 
@@ -187,6 +189,13 @@ def check_files(config_dir: Path | None = None) -> dict[str, FileResult]:
         blamed = results[problem.path.name].problems
         blamed.append(problem)
         blamed.sort(key=lambda each: each.line or 0)
+    alerts, themes, factors = (results[n] for n in ("alerts.yaml", "themes.yaml", "factors.yaml"))
+    if not (alerts.problems or themes.problems or factors.problems):
+        # an alert rule on a theme or factor that is not there (one file's own problems
+        # first: its names may be the misspelt ones)
+        alerts.problems.extend(
+            alert_series_problems(alerts.value, themes.value, factors.value, alerts.path)
+        )
     return results
 
 
@@ -203,6 +212,7 @@ def load_config(config_dir: Path | None = None) -> Config:
         letfs=letfs,
         letfs_as_of=as_of,
         factors=results["factors.yaml"].value,
+        alerts=results["alerts.yaml"].value,
         sources={name: result.path for name, result in results.items()},
     )
 

@@ -146,6 +146,13 @@ HOSTILE = {
         "NVDA",
         "1e+06",
     ),
+    "alert cooldown 1e300": (
+        "alerts.yaml",
+        "cooldown_minutes: 1e300\nrules: []\n",
+        1,
+        "cooldown_minutes",
+        "between 0 and 10080",
+    ),  # fmt: skip
     # lengths and counts
     "benchmark of 300,000 characters": (
         "settings.yaml",
