@@ -8,6 +8,21 @@ from pathlib import Path
 from typing import Literal
 
 SIGNALS = ("mom", "beta", "vol", "rev", "size")
+SERIES_UNITS = ("usd", "pct", "ratio", "number")
+SERIES_ROLES = ("dealer_gamma", "exposure", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSpec:
+    """settings.yaml `series:` entry: how to label and use one of the desk's own series."""
+
+    label: str
+    unit: Literal["usd", "pct", "ratio", "number"] | None = None
+    role: Literal["dealer_gamma", "exposure", "other"] | None = None
+
+
+# Textual's built-in themes `c` cycles through (dark first; two read well on white)
+COLOUR_SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox")
 ALERT_OPS = ("<=", ">=", "<", ">", "==", "!=")
 ALERT_CHANNELS = ("screen", "bell", "osc", "log")
 ALERT_SEVERITIES = ("information", "warning", "error")
@@ -21,6 +36,8 @@ class Settings:
     dispersion_since_years: int = 3
     alert_sigma: float = 3.0
     weighting: Literal["equal", "cap"] = "equal"
+    series: dict[str, SeriesSpec] = field(default_factory=dict)  # name -> label, unit, role
+    colour_scheme: str = COLOUR_SCHEMES[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,6 +61,13 @@ def add_data_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
         metavar="DATE",
         help="answer as if the history ended at DATE (close mode)",
     )
+    group.add_argument(
+        "--series",
+        type=Path,
+        default=default(None),
+        metavar="PATH",
+        help="the desk's own series.csv|parquet (date, name, value), with any source",
+    )
     group.add_argument("--speed", type=float, default=default(1.0),
                        help="demo replay speed multiplier (default 1: a few minutes)")  # fmt: skip
 
@@ -79,8 +86,24 @@ def build_parser() -> argparse.ArgumentParser:
     style.add_argument("--json", action="store_true", help="the versioned JSON contract")
     style.add_argument("--markdown", action="store_true", help="Markdown for chat")
     add_data_options(report, suppress=True)
-    export = commands.add_parser("export", help="write the daily series to CSV or Parquet")
-    export.add_argument("out", type=Path, metavar="OUT.csv|OUT.parquet")
+    export = commands.add_parser(
+        "export", help="write the series, internals, members or intraday trail to CSV/Parquet"
+    )
+    export.add_argument("out", type=Path, nargs="?", metavar="OUT.csv|OUT.parquet")
+    export.add_argument(
+        "--what",
+        choices=("series", "internals", "members", "intraday"),
+        default="series",
+        help="series: a column per basket/factor/theme (default); internals: dispersion "
+        "and LETF flow by day; members: today's theme members with contributions; "
+        "intraday: the session's basket returns since the open",
+    )
+    export.add_argument(
+        "--as-files",
+        type=Path,
+        metavar="DIR",
+        help="write prices.csv (+ quotes.csv, universe.csv) to DIR for --source files",
+    )
     export.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     add_data_options(export, suppress=True)
     watch = commands.add_parser("watch", help="evaluate the alert rules without a screen")
@@ -104,6 +127,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("dir", nargs="?", type=Path, default=None)
     config_commands.add_parser("path", help="where each file is read from")
     add_data_options(config, suppress=True)
+    series = commands.add_parser("series", help="the desk's own series file (positioning, gamma)")
+    series_commands = series.add_subparsers(dest="series_command", metavar="ACTION")
+    series_commands.required = True
+    template = series_commands.add_parser("template", help="write an example series.csv")
+    template.add_argument("path", nargs="?", type=Path, default=Path("series.csv"),
+                          metavar="PATH", help="where to write it (default: ./series.csv)")  # fmt: skip
+    template.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    add_data_options(series, suppress=True)
     return parser
 
 
@@ -118,23 +149,35 @@ def resolve_source(args: argparse.Namespace) -> None:
         )
 
 
-def open_engine(args: argparse.Namespace):
+def open_engine(args: argparse.Namespace, *, watch_config: bool = False):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.factory import open_feed
+    from crowdwatch.feeds.user_series import open_series
     from crowdwatch.session.engine import Engine
 
     config = load_config(args.config)
     feed = open_feed(args.source, args.data, config, speed=args.speed)
-    return Engine(feed, config, as_of=args.as_of)
+    return Engine(
+        feed,
+        config,
+        as_of=args.as_of,
+        config_dir=args.config,
+        watch_config=watch_config,
+        series=open_series(args.series, feed),
+    )
+
+
+def print_warnings(engine) -> None:  # noqa: ANN001 - session.engine.Engine
+    for warning in engine.warnings():
+        print(f"crowdwatch: warning: {warning}", file=sys.stderr)
 
 
 def report_snapshot(args: argparse.Namespace):
-    """The snapshot `report`/`export` answer with; the feed's warnings go to stderr."""
+    """The snapshot `report` answers with; the feed's warnings go to stderr."""
     engine = open_engine(args)
     snapshot = engine.report_snapshot()
-    for warning in engine.warnings():
-        print(f"crowdwatch: warning: {warning}", file=sys.stderr)
+    print_warnings(engine)
     return snapshot
 
 
@@ -156,8 +199,14 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from crowdwatch.session.export import write_series
+    from crowdwatch.session import export
 
+    if args.as_files is not None:
+        if args.out is not None:
+            raise BadInput("give OUT or --as-files DIR, not both")
+        return export_folder(args, args.as_files)
+    if args.out is None:
+        raise BadInput("export needs OUT.csv|OUT.parquet (or --as-files DIR)")
     out: Path = args.out
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise BadInput(f"{out}: the export must end in .csv or .parquet")
@@ -168,13 +217,47 @@ def run_export(args: argparse.Namespace) -> int:
         raise BadInput(f"{out} exists and was kept; pass --force to overwrite it")
     if out.is_dir():
         raise BadInput(f"{out} is a folder; give a file name ending in .csv or .parquet")
-    snapshot = report_snapshot(args)
+    engine = open_engine(args)
+    snapshot = engine.report_snapshot()
+    frame = {
+        "series": lambda: snapshot.series,
+        "internals": lambda: export.internals_frame(snapshot),
+        "members": lambda: export.members_frame(snapshot, engine.config.themes),
+        "intraday": lambda: export.intraday_frame(engine),
+    }[args.what]()
+    print_warnings(engine)
     try:
-        rows = write_series(snapshot, out)
+        export.write_frame(frame, out)
     except OSError as exc:
         message = f"{out}: cannot write it ({exc.strerror or exc}); nothing was changed"
         raise BadInput(message) from None
-    print(f"wrote {rows} days x {len(snapshot.series.columns) - 1} series to {out}")
+    if args.what == "series":
+        print(f"wrote {frame.height} days x {len(frame.columns) - 1} series to {out}")
+    else:
+        print(f"wrote {frame.height} rows of {args.what} to {out}")
+    return EXIT_OK
+
+
+def export_folder(args: argparse.Namespace, folder: Path) -> int:
+    from crowdwatch.session.export import write_source_folder
+
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{folder} is a file; --as-files needs a folder")
+    taken = [n for n in ("prices.csv", "quotes.csv", "universe.csv") if (folder / n).exists()]
+    if taken and not args.force:
+        raise BadInput(f"{folder} already has {', '.join(taken)}; pass --force to overwrite")
+    if not folder.parent.is_dir():
+        raise BadInput(f"{folder.parent} does not exist; create it first")
+    engine = open_engine(args)
+    engine.report_snapshot()
+    print_warnings(engine)
+    try:
+        written = write_source_folder(engine, folder)
+    except OSError as exc:
+        raise BadInput(f"{folder}: cannot write it ({exc.strerror or exc})") from None
+    for path, rows in written:
+        print(f"wrote {rows} rows to {path}")
+    print(f"read it back with: crowdwatch --source files --data {folder}")
     return EXIT_OK
 
 
@@ -196,6 +279,24 @@ def run_config(args: argparse.Namespace) -> int:
         print(summary)
         return EXIT_OK if ok else EXIT_BAD_INPUT
     print(commands.describe_paths(args.config))
+    return EXIT_OK
+
+
+def run_series(args: argparse.Namespace) -> int:
+    from crowdwatch.feeds.user_series import SETTINGS_SNIPPET, write_template
+
+    path: Path = args.path
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; give a file name such as {path / 'series.csv'}")
+    if path.exists() and not args.force:
+        raise BadInput(f"{path} exists and was kept; pass --force to overwrite it")
+    try:
+        rows = write_template(path)
+    except OSError as exc:
+        message = f"{path}: cannot write it ({exc.strerror or exc}); nothing was changed"
+        raise BadInput(message) from None
+    print(f"wrote {rows} example rows to {path}; label them in settings.yaml:")
+    print(SETTINGS_SNIPPET)
     return EXIT_OK
 
 
@@ -241,7 +342,7 @@ def run_alerts(args: argparse.Namespace) -> int:
         doc = {"first": first.isoformat(), "last": last.isoformat(),
                "since": args.since.isoformat() if args.since else None,
                "rules": [result.to_json() for result in results]}  # fmt: skip
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(doc, indent=2, allow_nan=False))
     else:
         print(backtest_text(results, args.since or first, last))
     return EXIT_OK
@@ -250,7 +351,7 @@ def run_alerts(args: argparse.Namespace) -> int:
 def run_dashboard(args: argparse.Namespace) -> int:
     from crowdwatch.tui.app import CrowdwatchApp
 
-    app = CrowdwatchApp(open_engine(args))
+    app = CrowdwatchApp(open_engine(args, watch_config=True))
     app.run()
     return int(app.return_code or 0)
 
@@ -264,6 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": run_report,
         "export": run_export,
         "config": run_config,
+        "series": run_series,
         "watch": run_watch,
         "alerts": run_alerts,
     }

@@ -6,10 +6,12 @@ import statistics
 from collections.abc import Mapping
 from datetime import datetime
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid
+from textual.markup import escape
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
 from crowdwatch.analytics.results import Event, Snapshot
@@ -18,7 +20,7 @@ from crowdwatch.tui.screens.detail import LiveScreen
 from crowdwatch.widgets import basket_panel, factor_table, internals_panel, theme_table
 from crowdwatch.widgets.basket_panel import BasketPanel
 from crowdwatch.widgets.factor_table import FactorTable
-from crowdwatch.widgets.internals_panel import InternalsPanel
+from crowdwatch.widgets.internals_panel import InternalsPanel, positioning_of
 from crowdwatch.widgets.pane_table import PaneTable
 from crowdwatch.widgets.status_bar import StatusBar
 from crowdwatch.widgets.theme_table import ThemeTable
@@ -118,13 +120,15 @@ class DashboardScreen(LiveScreen):
         self.query_one(ThemeTable).show(snapshot)
         self.query_one(BasketPanel).show(snapshot, trail)
         count, median = event_summary(snapshot.events)
-        self.query_one(InternalsPanel).show(snapshot.internals, snapshot.benchmark, count, median)
+        self.query_one(InternalsPanel).show(
+            snapshot.internals, snapshot.benchmark, count, median, positioning_of(snapshot)
+        )
 
     @on(ShowFailure)
     def show_failure(self, message: ShowFailure) -> None:
         """A failed start: the panes say why instead of 'Loading'."""
         for placeholder in self.query(".placeholder").results(Static):
-            placeholder.update(f"Could not load: {message.text}\nPress r to retry.")
+            placeholder.update(Text(f"Could not load: {message.text}\nPress r to retry."))
 
     # --- panes and focus ---------------------------------------------------------
     def activate(self, key: str, *, focus: bool) -> None:
@@ -201,7 +205,8 @@ class DashboardScreen(LiveScreen):
     @on(ThemeTable.ViewChanged)
     def _update_theme_subtitle(self) -> None:
         pane = self.query_one("#pane-themes", Pane)
-        pane.border_subtitle = self.query_one(ThemeTable).describe()
+        # a border subtitle is markup: the filter text is whatever the user typed
+        pane.border_subtitle = escape(self.query_one(ThemeTable).describe())
 
     # --- drill-downs -------------------------------------------------------------
     @on(DataTable.RowSelected)
@@ -215,5 +220,7 @@ class DashboardScreen(LiveScreen):
             self.post_message(OpenDetail("basket", key))
         elif table == "theme-table":
             self.post_message(OpenDetail("theme", key))
+        elif table == "internals-table" and key.startswith("series:"):
+            self.post_message(OpenDetail("positioning", key.removeprefix("series:")))
         elif table == "internals-table":
             self.post_message(OpenDetail("internals", key))
