@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from crowdwatch.config.alerts import alert_series_problems
 from crowdwatch.config.atomic import write_atomically
 from crowdwatch.config.errors import ConfigError
 from crowdwatch.config.loader import (
@@ -13,7 +12,7 @@ from crowdwatch.config.loader import (
     ENV_VAR,
     FileResult,
     bundled_path,
-    load_file,
+    check_files,
     resolve_paths,
     user_config_dir,
 )
@@ -90,29 +89,17 @@ def _summary(result: FileResult) -> str:
     return f"{len(funds)} funds on {len(underlyings)} underlyings{dated}"
 
 
-def cross_check(results: dict[str, FileResult]) -> None:
-    """Problems that need two files: an alert rule on a theme or factor that is not there."""
-    alerts, themes, factors = (results[n] for n in ("alerts.yaml", "themes.yaml", "factors.yaml"))
-    if alerts.problems or themes.problems or factors.problems:
-        return  # one file's own problems first: its names may be the misspelt ones
-    alerts.problems.extend(
-        alert_series_problems(alerts.value, themes.value, factors.value, alerts.path)
-    )
-
-
 def validate_config(config_dir: Path | None = None) -> tuple[bool, str]:
     """Check every file the app would read; (ok, a summary with each problem on its line)."""
     try:
-        paths = resolve_paths(config_dir)
+        results = check_files(config_dir)
     except ConfigError as exc:
         return False, str(exc)
     lines: list[str] = []
     problem_count = 0
     bad_files = 0
-    results = {name: load_file(name, path) for name, path in paths.items()}
-    cross_check(results)
-    for name, path in paths.items():
-        result = results[name]
+    for name, result in results.items():
+        path = result.path
         head = f"{name} ({path}, {_origin(path, config_dir)})"
         if not result.problems:
             lines.append(f"{head}: {_summary(result)} ... OK")
