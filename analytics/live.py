@@ -125,6 +125,7 @@ def live(
         pair, np.append(model.pair_sigma, np.nan), np.append(panel.dates, np.datetime64(today))
     )
     positioning = positioning_at(user_series, today, internals.letf_gamma_usd_per_pct)
+    today_features, analogs = model.lens.at_today(baskets, internals, pair)
     snapshot = Snapshot(
         as_of=today,
         mode=mode,  # type: ignore[arg-type]
@@ -152,6 +153,9 @@ def live(
         letf_funds=letf_funds,
         user_series=positioning.series,
         net_gamma_usd_per_pct=positioning.net_gamma_usd_per_pct,
+        analogs=analogs,
+        regime=model.lens.regime,
+        today_features=today_features,
         members=members,
     )
     return with_alerts(snapshot, config.alerts.rules)

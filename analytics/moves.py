@@ -23,8 +23,11 @@ def finite(value: float | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def compounded(values: np.ndarray) -> float:
-    return float(np.prod(1.0 + values) - 1.0)
+def compounded(values: np.ndarray) -> float | None:
+    """The compounded return; None when it is beyond a float (returns of 1e15 from a bad
+    print): a number too large to hold is unknown, not infinite."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return finite(np.prod(1.0 + values) - 1.0)
 
 
 def trailing_rms(prior: np.ndarray) -> float | None:
@@ -65,7 +68,9 @@ class SeriesHistory:
 
     @classmethod
     def of(cls, dates: np.ndarray, values: np.ndarray) -> SeriesHistory:
-        index = np.cumprod(1.0 + values)
+        # past a float's range the index is inf and the drawdown unknown (move_stats: finite)
+        with np.errstate(over="ignore", invalid="ignore"):
+            index = np.cumprod(1.0 + values)
         years = dates.astype("datetime64[Y]").astype(int) + 1970
         last_year = int(years[-1]) if len(years) else None
         return cls(

@@ -13,6 +13,7 @@ from crowdwatch.analytics import internals as mi
 from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
 from crowdwatch.analytics.baskets import Legs, basket_legs, factor_return, momentum_baskets
 from crowdwatch.analytics.events import grid_sigma
+from crowdwatch.analytics.history_lens import HistoryLens, build_lens
 from crowdwatch.analytics.moves import SeriesHistory, finite
 from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.signals import own_row_signals, window_signals
@@ -50,6 +51,7 @@ class Model:
     histories: dict[str, SeriesHistory]  # each series' prior values, digested for live()
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
     dispersion_frame: pl.DataFrame  # date, dispersion_ratio, letf_flow_usd (the internals)
+    lens: HistoryLens  # the daily feature history and the regime at d
     attribution: AttributionBasis | None = None  # names, sectors, theme columns (attribution)
     theme_momentum: np.ndarray | None = None  # (days, themes) theme momentum at each close
 
@@ -168,6 +170,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     notional = np.array([f.aum_usd * f.leverage * (f.leverage - 1) for f in funds])
     letf_columns = np.array([column[f.underlying] for f in funds], dtype=int)
     letf_history = mi.letf_flows(returns[:, letf_columns], notional)
+    lens = build_lens(panel, baskets, eligible, signals["mom"], dispersion, config.settings)
     squares = np.where(np.isnan(returns[-252:]), 0.0, returns[-252:] ** 2).sum(axis=0)
     counts = (~np.isnan(returns[-252:])).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -197,6 +200,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         dispersion_frame=dated_frame(
             panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_history}
         ),
+        lens=lens,
         attribution=attribution_basis(panel.tickers, universe, theme_matrix),
         theme_momentum=theme_mom,
         histories={

@@ -6,10 +6,13 @@ from datetime import date
 from typing import Any
 
 from crowdwatch.analytics.attribution import Contributor, Legs
+from crowdwatch.analytics.history_lens import FEATURES, REGIME_KEYS, Analog, Regime
 from crowdwatch.analytics.positioning import UserSeries
 from crowdwatch.analytics.results import BASKET_KEYS, MoveStats, Snapshot, ThemeMove
 
 SCHEMA_VERSION = 1
+ANALOG_RETURNS = ("pair_fwd_5d", "pair_fwd_21d", "pair_fwd_63d",
+                  "index_fwd_5d", "index_fwd_21d", "index_fwd_63d")  # fmt: skip
 INTERNAL_KEYS = (
     "index_ret", "breadth", "dispersion_ratio", "dispersion_percentile", "reversal_corr",
     "realized_corr", "letf_flow_usd", "letf_flow_percentile", "letf_gamma_usd_per_pct",
@@ -81,6 +84,19 @@ def user_series_json(series: UserSeries) -> dict[str, Any]:
     }
 
 
+def analog_json(analog: Analog) -> dict[str, Any]:
+    return {
+        "date": analog.date.isoformat(),
+        "distance": analog.distance,
+        "features": {name: getattr(analog.features, name) for name in FEATURES},
+        **{key: getattr(analog, key) for key in ANALOG_RETURNS},
+    }
+
+
+def regime_json(regime: Regime | None) -> dict[str, Any]:
+    return {key: getattr(regime, key) if regime is not None else None for key in REGIME_KEYS}
+
+
 def to_json(snapshot: Snapshot) -> dict[str, Any]:
     """The `crowdwatch report --json` document (schema 1): no key is ever dropped."""
     internals = snapshot.internals
@@ -111,5 +127,9 @@ def to_json(snapshot: Snapshot) -> dict[str, Any]:
         ],
         "series": {name: user_series_json(s) for name, s in snapshot.user_series.items()},
         "net_gamma_usd_per_pct": snapshot.net_gamma_usd_per_pct,
+        "analogs": (
+            [analog_json(a) for a in snapshot.analogs] if snapshot.analogs is not None else None
+        ),
+        "regime": regime_json(snapshot.regime),
         "alerts": [alert.record() for alert in snapshot.alerts],
     }

@@ -10,11 +10,12 @@ import polars as pl
 
 from crowdwatch.analytics.positioning import UserSeries
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # these modules import this one (through moves): annotations only
     from collections.abc import Mapping
 
     from crowdwatch.analytics.alerts import Alert
     from crowdwatch.analytics.attribution import Contributor, Legs
+    from crowdwatch.analytics.history_lens import Analog, Features, Regime
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -137,6 +138,10 @@ class Snapshot:
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
     user_series: dict[str, UserSeries] = field(default_factory=dict)  # Positioning and gamma
     net_gamma_usd_per_pct: float | None = None  # dealer gamma - LETF gamma; null without one
+    # History lens: None when T lacks a feature (analogs) / before prepare() built one
+    analogs: tuple[Analog, ...] | None = None
+    regime: Regime | None = None
+    today_features: Features | None = None  # T's point, shown beside each analog
     # series key -> member table (analytics.attribution.member_table), built on first read
     members: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

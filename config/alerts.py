@@ -17,9 +17,12 @@ from crowdwatch.config.schema import (
     FactorSpec,
     Theme,
 )
-from crowdwatch.config.yamlnodes import NULL_TAG, FileCheck, line_of, suggestion
+from crowdwatch.config.yamlnodes import MAX_NAME, NULL_TAG, FileCheck, line_of, suggestion
 
 TOP_KEYS = ("cooldown_minutes", "notify", "apprise", "rules")
+MAX_SERIES = MAX_NAME + 20  # "themes." and a theme name, "internals.letf_flow_percentile"
+MAX_URL = 2_000  # apprise URLs carry webhook tokens
+MAX_COOLDOWN = 7 * 24 * 60.0  # a week, in minutes
 RULE_KEYS = ("name", "series", "field", "op", "value", "and", "severity")
 CONDITION_KEYS = ("series", "field", "op", "value")
 # the momentum baskets and the internals of report --json (config must not import analytics;
@@ -59,7 +62,11 @@ def _condition(
 ) -> tuple[Condition | None, dict[str, Node]]:
     required = ("series", "op", "value") if own_series is None else ("op", "value")
     values = check.mapping(node, what, keys, required, key="rules")
-    series = check.text(values["series"], "series") if "series" in values else own_series
+    series = (
+        check.text(values["series"], "series", max_length=MAX_SERIES)
+        if "series" in values
+        else own_series
+    )
     op = check.choice(values["op"], "op", ALERT_OPS) if "op" in values else None
     if series is None:
         return None, values
@@ -136,7 +143,11 @@ def _words(check: FileCheck, node: Node, key: str, choices: tuple[str, ...] | No
     items = check.sequence(node, key)
     words = []
     for item in items or []:
-        word = check.choice(item, key, choices) if choices else check.text(item, key)
+        word = (
+            check.choice(item, key, choices)
+            if choices
+            else check.text(item, key, max_length=MAX_URL)
+        )
         if word is not None and word not in words:
             words.append(word)
     return words
@@ -154,6 +165,10 @@ def read_alerts(check: FileCheck, root: Node | None) -> AlertsConfig:
             check.error(values["cooldown_minutes"], "cooldown_minutes",
                         f"key 'cooldown_minutes' must not be negative, got {minutes:g}")  # fmt: skip
             minutes = None
+        if minutes is not None:  # a timedelta of 1e300 minutes overflows
+            minutes = check.in_range(
+                values["cooldown_minutes"], "cooldown_minutes", minutes, 0, MAX_COOLDOWN
+            )
         fields["cooldown_minutes"] = minutes
     if "notify" in values:
         fields["notify"] = tuple(_words(check, values["notify"], "notify", ALERT_CHANNELS))

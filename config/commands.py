@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from crowdwatch.config.alerts import alert_series_problems
 from crowdwatch.config.atomic import write_atomically
 from crowdwatch.config.errors import ConfigError
 from crowdwatch.config.loader import (
@@ -13,7 +12,7 @@ from crowdwatch.config.loader import (
     ENV_VAR,
     FileResult,
     bundled_path,
-    load_file,
+    check_files,
     resolve_paths,
     user_config_dir,
 )
@@ -68,7 +67,8 @@ def _summary(result: FileResult) -> str:
             f"benchmark {value.benchmark}, quantile {value.quantile:g}, refresh every "
             f"{value.refresh_seconds:g}s, dispersion over {value.dispersion_since_years}y, "
             f"'!' at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights, "
-            f"colours {value.colour_scheme}"
+            f"colours {value.colour_scheme}, "
+            f"momentum vol target {value.momentum_vol_target:g}"
         )
     if result.name == "alerts.yaml":
         channels = ", ".join(value.notify) or "no channels"
@@ -89,16 +89,6 @@ def _summary(result: FileResult) -> str:
     return f"{len(funds)} funds on {len(underlyings)} underlyings{dated}"
 
 
-def cross_check(results: dict[str, FileResult]) -> None:
-    """Problems that need two files: an alert rule on a theme or factor that is not there."""
-    alerts, themes, factors = (results[n] for n in ("alerts.yaml", "themes.yaml", "factors.yaml"))
-    if alerts.problems or themes.problems or factors.problems:
-        return  # one file's own problems first: its names may be the misspelt ones
-    alerts.problems.extend(
-        alert_series_problems(alerts.value, themes.value, factors.value, alerts.path)
-    )
-
-
 def validate_config(
     config_dir: Path | None = None, folder_label: str = "--config"
 ) -> tuple[bool, str]:
@@ -107,16 +97,14 @@ def validate_config(
     `folder_label` names where config_dir came from: "--config", or "folder checked" for
     `config validate DIR`."""
     try:
-        paths = resolve_paths(config_dir)
+        results = check_files(config_dir)
     except ConfigError as exc:
         return False, str(exc)
     lines: list[str] = []
     problem_count = 0
     bad_files = 0
-    results = {name: load_file(name, path) for name, path in paths.items()}
-    cross_check(results)
-    for name, path in paths.items():
-        result = results[name]
+    for name, result in results.items():
+        path = result.path
         head = f"{name} ({path}, {_origin(path, config_dir, folder_label)})"
         if not result.problems:
             lines.append(f"{head}: {_summary(result)} ... OK")

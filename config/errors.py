@@ -2,9 +2,28 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+# control characters and lone surrogates: they cannot be printed (a surrogate cannot even be
+# encoded as UTF-8), so a message quoting one would fail or garble the terminal
+_UNPRINTABLE = ("Cc", "Cs")
+
+
+def unprintable(text: str) -> str | None:
+    """The first control character or lone surrogate in text, if any."""
+    return next((ch for ch in text if unicodedata.category(ch) in _UNPRINTABLE), None)
+
+
+def printable(text: str) -> str:
+    """text with every control character and lone surrogate written as an escape (\\u0006)."""
+    if unprintable(text) is None:
+        return text
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in _UNPRINTABLE else ch for ch in text
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +37,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = str(self.path) if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.message}"
+        return printable(f"{where}: {self.message}")
 
 
 class ConfigError(Exception):

@@ -38,6 +38,7 @@ class Settings:
     weighting: Literal["equal", "cap"] = "equal"
     series: dict[str, SeriesSpec] = field(default_factory=dict)  # name -> label, unit, role
     colour_scheme: str = COLOUR_SCHEMES[0]
+    momentum_vol_target: float = 0.12  # Barroso & Santa-Clara target vol (History lens)
 
 
 @dataclass(frozen=True, slots=True)

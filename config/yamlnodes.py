@@ -11,12 +11,17 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+import yaml.composer
+import yaml.reader
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from crowdwatch.config.errors import ConfigError, Problem
+from crowdwatch.config.errors import ConfigError, Problem, unprintable
 
 NULL_TAG = "tag:yaml.org,2002:null"
+# plausible lengths: the longest listed symbols are ~10 characters (BRK.B, 7203.T, ABCD.WS),
+# names are a table cell; a note is one line in the drill-down
+MAX_TICKER, MAX_NAME, MAX_NOTE = 24, 80, 500
 
 
 def line_of(node: Node) -> int:
@@ -41,11 +46,51 @@ def suggestion(word: str, choices: Sequence[str]) -> str:
     return f"; did you mean '{near}'?" if near else ""
 
 
+# the deepest real config is 5 levels (themes > list > theme > weights > value); a limit
+# far above it keeps the recursive composer away from Python's recursion limit
+MAX_DEPTH = 32
+
+
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """SafeLoader whose composer refuses documents nested deeper than MAX_DEPTH."""
+
+    depth = 0
+
+    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nested more than {MAX_DEPTH} levels deep (a config file is a few levels)",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)  # type: ignore[misc]
+        finally:
+            self.depth -= 1
+
+
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, max(position, 0)) + 1
+
+
 def compose(path: Path, text: str) -> Node | None:
     """Parse one YAML document into nodes; syntax errors become a ConfigError with the line."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        # the reader checks every character when it is built: inside the try
+        loader = _DepthLimitedLoader(text)
         return loader.get_single_node()
+    except yaml.reader.ReaderError as exc:
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else "a byte"
+        raise ConfigError(
+            path,
+            _line_at(text, exc.position),
+            None,
+            f"invalid YAML: the character {what} is not allowed "
+            "(control characters other than tab and newline); remove it",
+        ) from exc
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -53,8 +98,11 @@ def compose(path: Path, text: str) -> Node | None:
         raise ConfigError(path, line, None, f"invalid YAML: {detail}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(path, None, None, f"invalid YAML: {exc}") from exc
+    except RecursionError as exc:  # a safety net: MAX_DEPTH stops nesting long before
+        raise ConfigError(path, None, None, "invalid YAML: nested too deeply") from exc
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 class FileCheck:
@@ -67,6 +115,7 @@ class FileCheck:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[Problem] = []
+        self.names: dict[str, int] = {}  # item name -> line (themes, factors, funds)
         self._constructor = SafeConstructor()
 
     def error(self, where: Node | int | None, key: str | None, message: str) -> None:
@@ -149,15 +198,52 @@ class FileCheck:
             found = "nothing" if isinstance(node, ScalarNode) else "a list or mapping"
             self.error(node, key, f"key '{key}' must be {expected}, got {found}")
             return None
+        bad = unprintable(str(node.value))
+        if bad is not None:  # written as an escape: "\x06", "\0", "\uD800"
+            self.error(
+                node,
+                key,
+                f"key '{key}' contains the character U+{ord(bad):04X}, which is not allowed "
+                "(control characters and lone surrogates)",
+            )
+            return None
         return node
 
     def value(self, node: ScalarNode) -> Any:
+        """The scalar as YAML reads it; its text when an explicit tag cannot parse it."""
         try:
             return self._constructor.construct_object(node)
-        except (yaml.YAMLError, ValueError):
+        except Exception:  # `!!bool x` raises KeyError, `!!timestamp x` AttributeError...
             return node.value
 
-    def text(self, node: Node, key: str, *, allow_empty: bool = False) -> str | None:
+    def too_long(self, node: Node, key: str, text: str, limit: int) -> bool:
+        """Record (and say True) when a text value is longer than its limit."""
+        if len(text) <= limit:
+            return False
+        self.error(node, key, f"key '{key}' is {len(text):,} characters long; the limit is {limit}")
+        return True
+
+    def too_many(self, node: Node, key: str, count: int, limit: int, what: str) -> bool:
+        """Record (and say True) when a list has more items than its limit."""
+        if count <= limit:
+            return False
+        self.error(node, key, f"key '{key}' lists {count:,} {what}; the limit is {limit:,}")
+        return True
+
+    def in_range(
+        self, node: Node, key: str, value: float | None, low: float, high: float, unit: str = ""
+    ) -> float | None:
+        """value if low <= value <= high (or None); else record why and return None."""
+        if value is None or low <= value <= high:
+            return value
+        self.error(
+            node, key, f"key '{key}' must be between {low:g} and {high:g}{unit}, got {value:g}"
+        )
+        return None
+
+    def text(
+        self, node: Node, key: str, *, allow_empty: bool = False, max_length: int = MAX_NAME
+    ) -> str | None:
         """The scalar as written (so ON, NO or 2024 stay text), stripped."""
         if allow_empty and isinstance(node, ScalarNode) and node.tag == NULL_TAG:
             return ""
@@ -168,7 +254,7 @@ class FileCheck:
         if not text and not allow_empty:
             self.error(node, key, f"key '{key}' must not be empty")
             return None
-        return text
+        return None if self.too_long(node, key, text, max_length) else text
 
     def ticker(self, node: Node, key: str) -> str | None:
         """A ticker symbol: stripped and upper-cased; no spaces inside."""
@@ -176,6 +262,8 @@ class FileCheck:
         if scalar is None:
             return None
         symbol = str(scalar.value).strip().upper()
+        if self.too_long(node, key, symbol, MAX_TICKER):
+            return None
         if not symbol or any(ch.isspace() for ch in symbol):
             self.error(node, key, f"key '{key}': '{scalar.value}' is not a ticker symbol")
             return None

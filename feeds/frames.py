@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -16,6 +17,50 @@ UNIVERSE_SCHEMA = {
     "market_cap": pl.Float64,
 }
 UTC = "UTC"
+NEW_YORK = "America/New_York"
+
+# Plausible values: rows outside are dropped and counted. Dates and quote times beyond
+# these make Python's date arithmetic fail ("year 0 is out of range"); prices beyond them
+# make returns overflow.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+MIN_PRICE, MAX_PRICE = 1e-6, 1e9  # Berkshire A trades near 1e6
+# a quote dated more than this after the last close is a bad clock, not the session
+QUOTE_LEAD = timedelta(days=7)
+
+# what each column may hold before it is cast (a List or a Time cannot become a close)
+KIND_TYPES = {
+    "date": "a date (Date, Datetime or ISO 8601 text)",
+    "timestamp": "a timestamp (Datetime, Date or ISO 8601 text)",
+    "text": "text (String, Categorical or an integer)",
+    "number": "a number (integer, float, decimal or numeric text)",
+}
+
+
+def _fits(kind: str, dtype: pl.DataType) -> bool:
+    if dtype in (pl.String, pl.Null):
+        return True
+    if kind == "date":
+        return dtype == pl.Date or isinstance(dtype, pl.Datetime)
+    if kind == "timestamp":
+        return dtype == pl.Date or isinstance(dtype, pl.Datetime)
+    if kind == "text":
+        return dtype.is_integer() or isinstance(dtype, pl.Categorical | pl.Enum)
+    return dtype.is_numeric()  # number
+
+
+def check_types(
+    frame: pl.DataFrame, kinds: dict[str, str], source: str, error: type[Exception] = FeedError
+) -> None:
+    """Raise `error` naming the file, the column and the type found, for the first column
+    whose type cannot be cast to what it must hold."""
+    for column, kind in kinds.items():
+        if column not in frame.columns:
+            continue
+        dtype = frame.schema[column]
+        if not _fits(kind, dtype):
+            raise error(
+                f"{source}: column '{column}' has type {dtype}; it must hold {KIND_TYPES[kind]}"
+            )
 
 
 def require_columns(frame: pl.DataFrame, columns: list[str], source: str, hint: str) -> None:
@@ -55,6 +100,10 @@ def _as_float(name: str, dtype: pl.DataType) -> pl.Expr:
     col = col.cast(pl.Float64, strict=False)
     # NaN counts as missing: a close of NaN is no close
     return pl.when(col.is_nan()).then(None).otherwise(col)
+
+
+def _finite_or_null(value: pl.Expr) -> pl.Expr:
+    return pl.when(value.is_finite()).then(value).otherwise(None)
 
 
 def _as_ticker(dtype: pl.DataType) -> pl.Expr:
@@ -117,19 +166,27 @@ def clean_history(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | N
         "Prices need the columns date, ticker, close (optional: volume, market_cap).",
     )
     optional = [c for c in HISTORY_OPTIONAL if c in raw.columns]
+    check_types(
+        raw,
+        {"date": "date", "ticker": "text", "close": "number"} | dict.fromkeys(optional, "number"),
+        source,
+    )
     typed = raw.select(
         _as_date(raw.schema["date"]).alias("date"),
         _as_ticker(raw.schema["ticker"]).alias("ticker"),
         _as_float("close", raw.schema["close"]).alias("close"),
-        *[_as_float(c, raw.schema[c]).alias(c) for c in optional],
+        # an optional value that is not finite is unknown, not a reason to drop the close
+        *[_finite_or_null(_as_float(c, raw.schema[c])).alias(c) for c in optional],
     ).with_row_index("_row")
     typed, counts = flag_bad_rows(
         typed,
         [
             (pl.col("date").is_null(), "missing or invalid date"),
+            (~pl.col("date").is_between(FIRST_DAY, LAST_DAY), "date out of range"),
             (pl.col("ticker").is_null(), "missing ticker"),
             (pl.col("close").is_null(), "missing close"),
             (pl.col("close") <= 0, "non-positive close"),
+            (~pl.col("close").is_between(MIN_PRICE, MAX_PRICE), "absurd close"),
         ],
     )
     valid = typed.filter(pl.col("_reason").is_null())
@@ -148,6 +205,7 @@ def clean_quotes(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | No
     for column in QUOTES_SCHEMA:
         if column not in raw.columns:
             raise QuotesProblem(f"missing column '{column}'")
+    check_types(raw, {"ticker": "text", "last": "number", "ts": "timestamp"}, source, QuotesProblem)
     typed = raw.select(
         _as_ticker(raw.schema["ticker"]).alias("ticker"),
         _as_float("last", raw.schema["last"]).alias("last"),
@@ -159,7 +217,9 @@ def clean_quotes(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | No
             (pl.col("ticker").is_null(), "missing ticker"),
             (pl.col("last").is_null(), "missing last"),
             (pl.col("last") <= 0, "non-positive last"),
+            (~pl.col("last").is_between(MIN_PRICE, MAX_PRICE), "absurd last"),
             (pl.col("ts").is_null(), "missing or invalid ts"),
+            (~pl.col("ts").is_between(_utc(FIRST_DAY), _utc(LAST_DAY)), "ts out of range"),
         ],
     )
     valid = typed.filter(pl.col("_reason").is_null()).drop("_reason")
@@ -171,6 +231,10 @@ def clean_quotes(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | No
     kept = valid.sort("ts").unique(subset=["ticker"], keep="last").sort("ticker")
     counts["duplicate ticker"] = valid.height - kept.height
     return kept.select(list(QUOTES_SCHEMA)).cast(QUOTES_SCHEMA), describe_drops(source, counts)
+
+
+def _utc(day: date) -> pl.Expr:
+    return pl.lit(day).cast(pl.Datetime("us")).dt.replace_time_zone(UTC)
 
 
 def read_table(path: Path) -> pl.DataFrame:
@@ -189,6 +253,11 @@ def read_universe(path: Path) -> pl.DataFrame:
     require_columns(
         raw, ["ticker"], path.name, "A universe file needs a ticker column (name, sector optional)."
     )
+    check_types(
+        raw,
+        {"ticker": "text", "name": "text", "sector": "text", "market_cap": "number"},
+        path.name,
+    )
     exprs = [_as_ticker(raw.schema["ticker"]).alias("ticker")]
     for column in ("name", "sector"):
         exprs.append(
@@ -197,7 +266,7 @@ def read_universe(path: Path) -> pl.DataFrame:
             else pl.lit(None, pl.String).alias(column)
         )
     exprs.append(
-        _as_float("market_cap", raw.schema["market_cap"]).alias("market_cap")
+        _finite_or_null(_as_float("market_cap", raw.schema["market_cap"])).alias("market_cap")
         if "market_cap" in raw.columns
         else pl.lit(None, pl.Float64).alias("market_cap")
     )

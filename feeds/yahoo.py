@@ -5,7 +5,9 @@ plus every themed ticker), the benchmark and the leveraged-ETF underlyings. It i
 Parquet under the platformdirs user cache dir (`crowdwatch/yahoo/history.parquet`) and
 refreshed incrementally: a ticker is only asked for the days after its last cached date.
 When Yahoo cannot be reached, the cached history is used and `cached` is set (the status
-line's CACHED badge); with no cache the feed raises FeedError within the deadline.
+line's CACHED badge); with no cache the feed raises FeedError within the deadline. Until
+Yahoo first answers, the history and the first quote poll share that one deadline (~25 s),
+so the report and the dashboard give up at the same time.
 Quotes are polled in batches each refresh; errors and rate limits back off exponentially
 while the last good quotes stay on screen.
 """
@@ -136,6 +138,9 @@ class YahooFeed:
         self._quotes: pl.DataFrame | None = None
         self._failures = 0
         self._next_poll = float("-inf")
+        # the start-up attempt (history, then the first quote poll) shares ONE deadline
+        # until Yahoo answers: unreachable, the report and the dashboard give up at ~25 s
+        self._attempt_ends: float | None = None
 
     # -- universe ---------------------------------------------------------------------
 
@@ -187,9 +192,24 @@ class YahooFeed:
             for chunk in batches(starts[start], self.batch_size)
         ]
 
+    def _call(self, call: Callable[[], T], seconds: float) -> T:
+        """run_with_deadline, within what is left of the start-up attempt while Yahoo has
+        not answered yet (the message then gives the attempt's deadline)."""
+        left = None if self._attempt_ends is None else self._attempt_ends - self.monotonic()
+        if left is None or left >= seconds:
+            return run_with_deadline(call, seconds)
+        said = f"no answer within {self.deadline_seconds:g} s"
+        if left <= 0:
+            raise TimeoutError(said)
+        try:
+            return run_with_deadline(call, left)
+        except TimeoutError:
+            raise TimeoutError(said) from None
+
     def history(self) -> pl.DataFrame:
         self._history_warnings, self.cached, self.requests = [], False, []
         self.last_error = None
+        self._attempt_ends = self.monotonic() + self.deadline_seconds
         cached = self.cache.load()
         if self.cache.problem:
             self._history_warnings.append(self.cache.problem)
@@ -201,12 +221,13 @@ class YahooFeed:
             self.requests.append((start, tickers))
             symbols = [to_yahoo(t) for t in tickers]
             try:
-                batch = run_with_deadline(
+                batch = self._call(
                     lambda s=symbols, d=start: self.client.history(s, d, today), deadline
                 )
             except Exception as exc:  # any failure of a batch means Yahoo is not answering
                 failure = short_error(exc)
                 break
+            self._attempt_ends = None  # Yahoo answered: the network is there
             if batch.frame.is_empty() and start == self.first_day(today):
                 # years of nothing for a whole batch is not a holiday: Yahoo is not answering
                 failure = "no data in Yahoo's answer"
@@ -294,7 +315,7 @@ class YahooFeed:
         failure: Exception | None = None
         for chunk in batches([to_yahoo(t) for t in self.tickers], self.batch_size):
             try:
-                answer = run_with_deadline(
+                answer = self._call(
                     lambda c=chunk: self.client.quotes(c), self.quote_deadline_seconds
                 )
                 if answer.is_empty():
@@ -303,6 +324,7 @@ class YahooFeed:
                 failure = exc
                 break
             fresh.append(answer)
+        self._attempt_ends = None  # after the first poll, polls keep their own deadline
         if fresh:
             parts = [self._quotes] if self._quotes is not None else []
             merged = pl.concat([*parts, *(self._to_ours(q) for q in fresh)])

@@ -192,8 +192,13 @@ class Engine:
             user_series=self._series_book(),
         )
 
-    def start(self, quotes: pl.DataFrame | None = None) -> Snapshot:
-        """Blocking: load and prepare the history, return the first snapshot."""
+    def start(self, quotes: pl.DataFrame | None = None, *, closing: bool = False) -> Snapshot:
+        """Blocking: load and prepare the history, return the first snapshot.
+
+        The quotes are polled after the history (the feed's closing quotes with `closing`):
+        a source that cannot be reached fails once, and a feed can check quote times
+        against the last close.
+        """
         history, universe = self._history()
         last_day = history.get_column("date").max()
         if self.as_of is not None:
@@ -204,7 +209,8 @@ class Engine:
                     self._frames = (history, universe)
             self._last = self._close(history, universe)
             return self._last
-        quotes = self.feed.quotes() if quotes is None else quotes
+        if quotes is None:
+            quotes = self.feed.closing_quotes() if closing else self.feed.quotes()
         if newer_than(quotes, last_day):
             self._model = prepare(history, self.config, universe)
             self._live(quotes)
@@ -299,4 +305,4 @@ class Engine:
 
     def report_snapshot(self) -> Snapshot:
         """What `report`/`export` answer: the feed's closing quotes, else the close."""
-        return self.start(None if self.as_of is not None else self.feed.closing_quotes())
+        return self.start(closing=True)

@@ -71,7 +71,9 @@ class Watch:
         fired = self.book.evaluate(snapshot)
         self.delivery.deliver(fired, snapshot.as_of)
         for alert in fired:
-            text = json.dumps(alert.record()) if self.as_json else alert_line(alert)
+            text = (
+                json.dumps(alert.record(), allow_nan=False) if self.as_json else alert_line(alert)
+            )
             print(text, file=self.out, flush=True)
         self._tell([*self.engine.warnings(), *self.delivery.warnings()])
         return fired

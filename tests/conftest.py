@@ -1,10 +1,20 @@
-"""Test-wide isolation: no test ever reads or writes the developer's real crowdwatch config."""
+"""Test-wide isolation (no test touches the developer's real config) and hypothesis profiles."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# `pytest --hypothesis-profile=fuzz` runs the fuzz tests (tests/fuzz_support.py) with thousands
+# of examples each; by default they run a few dozen, to keep the suite fast.
+settings.register_profile(
+    "fuzz",
+    max_examples=2_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.fixture(autouse=True)

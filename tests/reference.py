@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 import polars as pl
 from reference_attribution import basket_frame, explain, pair_frame, sector_lookup, theme_frame
+from reference_history import history_lens
 from reference_positioning import reference_series
 from reference_stats import move_stats, rolling_beta, rolling_std
-from reference_themes import internals_and_events, themes_block
+from reference_themes import _dispersion_ratios, internals_and_events, themes_block
 
 from crowdwatch.config.schema import Config
 
@@ -221,6 +222,8 @@ def reference_report(
         )
         for entry in series.values():
             entry["date"] = entry["date"].isoformat() if entry["date"] is not None else None
+    ratios = _dispersion_ratios(m, eligible)
+    analogs, regime = history_lens(m, config, eligible, winners, short_mom, pair, ratios, t_row)
     return {
         "schema": 1,
         "as_of": m.dates[t_row].isoformat(),
@@ -237,6 +240,8 @@ def reference_report(
         "events": events,
         "series": series,
         "net_gamma_usd_per_pct": net_gamma,
+        "analogs": analogs,
+        "regime": regime,
         # the random markets configure no alert rules (tests/test_alert_* check the rules)
         "alerts": [] if not config.alerts.rules else None,
     }

@@ -195,3 +195,48 @@ def test_export_to_a_folder_and_dropped_rows_are_reported(folders, tmp_path, cap
     code, out, err = run(capsys, "report", "--json", *common)
     assert code == 0 and json.loads(out)["schema"] == 1
     assert "warning: prices.csv: dropped 1 row" in err
+
+
+def test_report_json_refuses_a_non_finite_number_instead_of_printing_it(
+    folders, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NaN and Infinity are not JSON: a slip in analytics must fail, not ship bad output."""
+    import crowdwatch.analytics.report as report
+
+    monkeypatch.setattr(report, "to_json", lambda snapshot: {"schema": 1, "x": float("nan")})
+    data, config = folders
+    code, out, err = run(capsys, "report", "--json", "--source", "files", "--data", str(data),
+                         "--config", str(config))  # fmt: skip
+    assert code != 0 and out == ""
+    assert "not JSON compliant" in err
+
+
+def test_data_alone_implies_the_files_source(folders, capsys) -> None:
+    data, config = folders
+    code, out, err = run(capsys, "report", "--json", "--data", str(data), "--config", str(config))
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["source"] == "files" and document["simulated"] is False
+
+
+@pytest.mark.parametrize("source", ["demo", "yahoo"])
+def test_data_with_another_explicit_source_exits_2_saying_so(folders, capsys, source) -> None:
+    data, _ = folders
+    code, out, err = run(capsys, "report", "--source", source, "--data", str(data))
+    assert (code, out) == (2, "")
+    assert f"--source is {source}" in err and "--source files" in err
+
+
+def test_export_into_a_missing_folder_is_an_error_and_creates_nothing(
+    folders, tmp_path, capsys
+) -> None:
+    data, config = folders
+    out = tmp_path / "nonexistent" / "dir" / "x.csv"
+    code, _, err = run(capsys, "export", str(out), "--data", str(data), "--config", str(config))
+    assert code == 2
+    assert f"the folder {out.parent} does not exist; nothing was written" in err
+    assert not (tmp_path / "nonexistent").exists()
+    a_file = tmp_path / "a-file"
+    a_file.write_text("")
+    code, _, err = run(capsys, "export", str(a_file / "x.csv"), "--data", str(data))
+    assert code == 2 and "is not a folder" in err

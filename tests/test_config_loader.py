@@ -77,6 +77,7 @@ def test_fixture_folder_loads_every_field() -> None:
         dispersion_since_years=2,
         alert_sigma=2.5,
         weighting="cap",
+        momentum_vol_target=0.15,
     )
     assert config.themes == (
         Theme(

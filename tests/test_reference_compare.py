@@ -279,3 +279,32 @@ def test_user_series_match_reference(seed: int) -> None:
     expected = reference_report(history, config, user_series=frame)
     assert expected["net_gamma_usd_per_pct"] is not None
     assert_same_report(actual, expected)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_as_of_answers_the_history_lens_like_a_truncated_history(seed: int) -> None:
+    # long enough for index_24m (505 closes) and a full set of analog days
+    history, config = random_market(seed, n_stocks=12, n_days=580)
+    as_of = history["date"].unique().sort()[530 + 11 * seed]
+    at = to_json(close_snapshot(history, config, as_of=as_of))
+    assert len(at["analogs"]) == 5
+    assert at["regime"]["regime"] in ("panic", "bear", "high-vol", "calm")
+    assert all(a["date"] < at["as_of"] for a in at["analogs"])
+    truncated = history.filter(pl.col("date") <= as_of)
+    assert_same_report(at, to_json(close_snapshot(truncated, config)))
+    assert_same_report(at, reference_report(history, config, as_of=as_of))
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_todays_point_is_the_snapshots_own_numbers(seed: int) -> None:
+    history, config = random_market(seed, n_stocks=12, n_days=520)
+    before, quotes = split_last_day(history)
+    snapshot = live(prepare(before, config), quotes)
+    today, internals = snapshot.today_features, snapshot.internals
+    assert today.pair_sigma == snapshot.baskets["momentum_pair"].sigma
+    assert today.winners_sigma == snapshot.baskets["winners"].sigma
+    assert today.short_sigma == snapshot.baskets["short_momentum"].sigma
+    assert today.breadth == internals.breadth
+    assert today.reversal_corr == internals.reversal_corr
+    assert today.dispersion == pytest.approx(math.log(internals.dispersion_ratio), rel=1e-15)
+    assert snapshot.analogs is not None

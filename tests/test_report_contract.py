@@ -18,7 +18,7 @@ from .markets import random_market
 
 TOP_KEYS = {"schema", "as_of", "mode", "source", "simulated", "benchmark", "universe_size",
             "baskets", "factors", "themes", "internals", "events", "series",
-            "net_gamma_usd_per_pct", "alerts"}  # fmt: skip
+            "net_gamma_usd_per_pct", "alerts", "analogs", "regime"}  # fmt: skip
 MOVE_KEYS = {"ret", "sigma", "percentile", "ret_1w", "ret_1m", "ret_ytd", "drawdown",
              "worst_since", "best_since", "members", "legs", "top_contributors",
              "by_sector"}  # fmt: skip
@@ -30,6 +30,12 @@ INTERNAL_KEYS = {"index_ret", "breadth", "dispersion_ratio", "dispersion_percent
                  "letf_gamma_usd_per_pct", "letf_by_underlying"}  # fmt: skip
 EVENT_KEYS = {"date", "sigma", "fwd_5d", "fwd_21d", "fwd_63d"}
 SERIES_KEYS = {"value", "date", "change", "percentile_1y", "stale", "label", "unit", "role"}
+ANALOG_KEYS = {"date", "distance", "features", "pair_fwd_5d", "pair_fwd_21d", "pair_fwd_63d",
+               "index_fwd_5d", "index_fwd_21d", "index_fwd_63d"}  # fmt: skip
+FEATURE_KEYS = {"pair_sigma", "winners_sigma", "short_sigma", "index_sigma", "breadth",
+                "dispersion", "reversal_corr"}  # fmt: skip
+REGIME_KEYS = {"index_24m", "bear_market", "momentum_vol", "momentum_vol_percentile",
+               "scaled_exposure", "regime"}  # fmt: skip
 ALERT_KEYS = {"ts", "rule", "series", "field", "value", "message"}
 
 
@@ -40,7 +46,7 @@ def report_for(seed: int, **kwargs) -> dict:
 
 
 def test_every_key_of_the_contract_is_present() -> None:
-    doc = report_for(3, with_caps=True, shock_last=True)
+    doc = report_for(3, with_caps=True, shock_last=True, n_days=520)
     assert set(doc) == TOP_KEYS and doc["schema"] == 1
     assert set(doc["baskets"]) == {"winners", "short_momentum", "momentum_pair",
                                    "momentum_beta_neutral"}  # fmt: skip
@@ -59,6 +65,15 @@ def test_every_key_of_the_contract_is_present() -> None:
         assert set(event) == EVENT_KEYS
     # without user series: an empty mapping and a null net gamma, never a missing key
     assert doc["series"] == {} and doc["net_gamma_usd_per_pct"] is None
+    assert doc["analogs"], "520 days: T has every feature and candidates exist"
+    assert len(doc["analogs"]) <= 5
+    for analog in doc["analogs"]:
+        assert set(analog) == ANALOG_KEYS
+        assert set(analog["features"]) == FEATURE_KEYS
+        assert all(isinstance(v, float) for v in analog["features"].values())
+    assert set(doc["regime"]) == REGIME_KEYS
+    assert doc["regime"]["regime"] in ("panic", "bear", "high-vol", "calm")
+    assert isinstance(doc["regime"]["bear_market"], bool)
 
 
 def test_user_series_and_net_gamma_keys() -> None:
@@ -88,6 +103,14 @@ def test_user_series_and_net_gamma_keys() -> None:
     }  # fmt: skip
     letf = doc["internals"]["letf_gamma_usd_per_pct"]
     assert doc["net_gamma_usd_per_pct"] == 4e9 - letf
+
+
+def test_history_lens_keys_stay_when_their_values_are_unknown() -> None:
+    # 300 days: no momentum_pair sigma on T yet (mom needs 253 closes, sigma 63 values)
+    doc = report_for(4, n_days=301)
+    assert doc["analogs"] is None
+    assert set(doc["regime"]) == REGIME_KEYS
+    assert all(value is None for value in doc["regime"].values())
 
 
 def test_size_without_market_caps_is_kept_as_nulls() -> None:

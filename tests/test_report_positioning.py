@@ -53,7 +53,8 @@ def test_text_report_has_a_positioning_section() -> None:
     assert gamma.split()[-5:] == ["$4.6bn", "2026-01-20", "-$300m", "5th", "STALE"]
     later = next(line for line in section if line.startswith("later"))
     assert later.split()[1:] == ["–"] * 4
-    assert section[-1] == "net gamma -$2.1bn per 1% (dealers +$4.6bn, LETFs -$6.7bn): net SHORT"
+    gamma_line = next(line for line in section if line.startswith("net gamma"))
+    assert gamma_line == "net gamma -$2.1bn per 1% (dealers +$4.6bn, LETFs -$6.7bn): net SHORT"
 
 
 def test_markdown_has_the_section_and_the_gamma_line() -> None:

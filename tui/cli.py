@@ -37,8 +37,8 @@ def add_data_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
     group.add_argument(
         "--source",
         choices=SOURCES,
-        default=default("demo"),
-        help="where prices come from (default: the built-in demo)",
+        default=default(None),  # resolved by resolve_source: --data alone means files
+        help="where prices come from (default: the built-in demo; files with --data)",
     )
     group.add_argument(
         "--data",
@@ -138,6 +138,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def resolve_source(args: argparse.Namespace) -> None:
+    """`--data DIR` alone means the files source; with another --source it is a mistake."""
+    if args.source is None:
+        args.source = "files" if args.data is not None else "demo"
+    elif args.data is not None and args.source != "files":
+        raise BadInput(
+            f"--data is the folder of the files source, but --source is {args.source}: "
+            "drop --data, or use --source files"
+        )
+
+
 def open_engine(args: argparse.Namespace, *, watch_config: bool = False):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
@@ -176,7 +187,8 @@ def run_report(args: argparse.Namespace) -> int:
 
     snapshot = report_snapshot(args)
     if args.json:
-        print(json.dumps(to_json(snapshot), indent=2))
+        # NaN or Infinity is not JSON: analytics must say null; a slip fails here, loudly
+        print(json.dumps(to_json(snapshot), indent=2, allow_nan=False))
     elif args.markdown:
         print(to_markdown(snapshot))
     else:
@@ -198,6 +210,9 @@ def run_export(args: argparse.Namespace) -> int:
     out: Path = args.out
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise BadInput(f"{out}: the export must end in .csv or .parquet")
+    if not out.parent.is_dir():  # a typo in the folder must not create a folder tree
+        why = "is not a folder" if out.parent.exists() else "does not exist"
+        raise BadInput(f"{out}: the folder {out.parent} {why}; nothing was written")
     if out.exists() and not args.force and not confirm(f"{out} exists. Overwrite it? [y/N] "):
         raise BadInput(f"{out} exists and was kept; pass --force to overwrite it")
     if out.is_dir():
@@ -328,7 +343,7 @@ def run_alerts(args: argparse.Namespace) -> int:
         doc = {"first": first.isoformat(), "last": last.isoformat(),
                "since": args.since.isoformat() if args.since else None,
                "rules": [result.to_json() for result in results]}  # fmt: skip
-        print(json.dumps(doc, indent=2))
+        print(json.dumps(doc, indent=2, allow_nan=False))
     else:
         print(backtest_text(results, args.since or first, last))
     return EXIT_OK
@@ -356,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         "alerts": run_alerts,
     }
     try:
+        resolve_source(args)
         return handlers.get(args.command, run_dashboard)(args)
     except (ConfigError, BadInput) as exc:
         print(f"crowdwatch: error: {exc}", file=sys.stderr)
