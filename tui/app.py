@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import ClassVar
 
@@ -12,7 +12,10 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from crowdwatch.analytics.alerts import Alert
 from crowdwatch.analytics.results import Snapshot
+from crowdwatch.session.channels import AlertSession, environment
+from crowdwatch.tui.alert_delivery import AlertDeliveryMixin
 from crowdwatch.tui.messages import OpenDetail, ShowFailure
 from crowdwatch.tui.refresh import (
     Clock,
@@ -30,6 +33,7 @@ from crowdwatch.tui.screens.detail import DetailScreen, LiveScreen, Trail
 from crowdwatch.tui.screens.help import HelpScreen, TooSmallScreen
 from crowdwatch.tui.screens.internals_detail import InternalsDetail
 from crowdwatch.tui.screens.series_detail import SeriesDetail
+from crowdwatch.tui.screens.tape import TapeScreen
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
 from crowdwatch.widgets.status_bar import StatusState
 
@@ -38,8 +42,12 @@ SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox"
 MIN_SIZE = (60, 20)
 
 
-class CrowdwatchApp(RefreshMixin, App[None]):
-    """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers."""
+class CrowdwatchApp(AlertDeliveryMixin, RefreshMixin, App[None]):
+    """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers.
+
+    The alert rules are engine.config.alerts (or `alerts`, a session of our own); `env`
+    decides the OSC notification flavour (default: the process environment).
+    """
 
     TITLE = "crowdwatch"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -49,6 +57,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("r", "refresh_now", "Refresh"),
         Binding("c", "cycle_scheme", "Colours"),
+        Binding("a", "alerts", "Alerts", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -56,8 +65,17 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
     trail: reactive[Trail] = reactive(dict, always_update=True, init=False)
     status: reactive[StatusState | None] = reactive(None, always_update=True, init=False)
+    # the tape screen is bound to this: the day's alerts, oldest first
+    alert_tape: reactive[tuple[Alert, ...]] = reactive(tuple, always_update=True, init=False)
 
-    def __init__(self, engine: EngineLike, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        engine: EngineLike,
+        clock: Clock | None = None,
+        *,
+        alerts: AlertSession | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.clock: Clock = clock or utc_now
@@ -66,6 +84,8 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self.message_text = ""
         self.message_is_error = False
         self.init_refresh()
+        self.alert_session = alerts
+        self.alert_env = env if env is not None else environment()
         self.theme = SCHEMES[0]
 
     def get_default_screen(self) -> Screen:
@@ -99,6 +119,9 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self.message_is_error = False
         self.trail = self.intraday.frozen()
         self.snapshot = message.snapshot
+        if message.alerts is not None:
+            self.alert_tape = message.alerts.tape
+            self.deliver_alerts(message.alerts.fired, message.alerts.notify)
         self.update_status()
         self.tick_finished()
 
@@ -120,6 +143,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
             paused=self.paused,
             message=self.message_text,
             error=self.message_is_error,
+            alerts=len(self.alert_tape),
         )
 
     # --- drill-downs ----------------------------------------------------------------
@@ -149,6 +173,18 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         index = SCHEMES.index(self.theme) if self.theme in SCHEMES else -1
         self.theme = SCHEMES[(index + 1) % len(SCHEMES)]
 
+    def action_alerts(self) -> None:
+        """The day's tape; from a drill-down opened from it, back to the tape."""
+        while isinstance(self.screen, DetailScreen | HelpScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, TapeScreen):
+            screen = self.bound(TapeScreen()).data_bind(tape=CrowdwatchApp.alert_tape)
+            self.push_screen(screen)
+
+    def on_unmount(self) -> None:
+        if self.alert_session is not None:
+            self.alert_session.close(timeout=2.0)  # what apprise still has queued
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -160,7 +196,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self._to_dashboard().action_filter()
 
     def _to_dashboard(self) -> DashboardScreen:
-        while isinstance(self.screen, DetailScreen | HelpScreen):
+        while isinstance(self.screen, DetailScreen | HelpScreen | TapeScreen):
             self.pop_screen()
         return self.dashboard
 
@@ -178,6 +214,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         )
         yield SystemCommand("Sort themes", "Sort themes by the next column (s)", self.action_sort)
         yield SystemCommand("Filter themes", "Filter themes by name (/)", self.action_filter)
+        yield SystemCommand("Alerts", "The day's alerts, newest first (a)", self.action_alerts)
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand("Quit", "Quit crowdwatch (q)", self.exit)
 

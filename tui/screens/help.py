@@ -20,6 +20,7 @@ KEYS = (
     ("/", "filter themes by name (Enter keeps it, Esc clears it)"),
     ("p", "pause / resume live refresh"),
     ("r", "refresh now"),
+    ("a", "the day's alerts; Enter opens a series"),
     ("c", "cycle colour schemes (dark, light, ...)"),
     ("Ctrl+P", "command palette: the same actions by name"),
     ("?", "this help"),
