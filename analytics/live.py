@@ -9,6 +9,7 @@ import polars as pl
 
 from crowdwatch.analytics import internals as mi
 from crowdwatch.analytics.alerts import with_alerts
+from crowdwatch.analytics.attribution import attribute
 from crowdwatch.analytics.baskets import (
     basket_mean,
     basket_return,
@@ -18,6 +19,7 @@ from crowdwatch.analytics.baskets import (
 )
 from crowdwatch.analytics.events import build_events
 from crowdwatch.analytics.moves import finite, move_stats
+from crowdwatch.analytics.positioning import SeriesBook, positioning_at
 from crowdwatch.analytics.prepare import Model, leg_weights, prepare
 from crowdwatch.analytics.results import Internals, MoveStats, Snapshot, ThemeMove
 from crowdwatch.analytics.themes import flags, weighted_mean
@@ -67,6 +69,7 @@ def live(
     source: str = "demo",
     simulated: bool = False,
     mode: str = "live",
+    user_series: SeriesBook | None = None,
 ) -> Snapshot:
     """The Snapshot for session T (the quotes' New York date) against the model's close d."""
     if quotes is None or quotes.height == 0:
@@ -111,6 +114,9 @@ def live(
         value = factor_return(*legs[signal], long_top)
         factors[name] = stats_for(model, name, today, value, names(tickers, *masks[signal]))
     themes = theme_moves(model, today, r_today)
+    baskets, factors, themes, members = attribute(
+        model, r_today, masks, weights, baskets, factors, themes
+    )
     index_return = r_today[panel.benchmark] if panel.benchmark is not None else np.nan
     internals, letf_funds = market_internals(model, today, r_today, eligible, index_return)
     pair_today = baskets["momentum_pair"].ret
@@ -118,6 +124,7 @@ def live(
     events = build_events(
         pair, np.append(model.pair_sigma, np.nan), np.append(panel.dates, np.datetime64(today))
     )
+    positioning = positioning_at(user_series, today, internals.letf_gamma_usd_per_pct)
     snapshot = Snapshot(
         as_of=today,
         mode=mode,  # type: ignore[arg-type]
@@ -138,6 +145,9 @@ def live(
             model.dispersion_frame, today, {"dispersion_ratio": internals.dispersion_ratio}
         ),
         letf_funds=letf_funds,
+        user_series=positioning.series,
+        net_gamma_usd_per_pct=positioning.net_gamma_usd_per_pct,
+        members=members,
     )
     return with_alerts(snapshot, config.alerts.rules)
 
@@ -271,6 +281,7 @@ def close_snapshot(
     as_of: date | None = None,
     source: str = "files",
     simulated: bool = False,
+    user_series: SeriesBook | None = None,
 ) -> Snapshot:
     """Close mode: the last history date (<= as_of) is T, the day before it is d."""
     if as_of is not None:
@@ -292,4 +303,6 @@ def close_snapshot(
         ts=pl.lit(today).cast(pl.Datetime("us")).dt.replace_time_zone(NEW_YORK)
         .dt.offset_by("16h").dt.convert_time_zone("UTC"),
     )  # fmt: skip
-    return live(model, quotes, source=source, simulated=simulated, mode="close")
+    return live(
+        model, quotes, source=source, simulated=simulated, mode="close", user_series=user_series
+    )

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics import internals as mi
+from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
 from crowdwatch.analytics.baskets import Legs, basket_legs, factor_return, momentum_baskets
 from crowdwatch.analytics.events import grid_sigma
 from crowdwatch.analytics.moves import SeriesHistory, finite
@@ -49,6 +50,7 @@ class Model:
     histories: dict[str, SeriesHistory]  # each series' prior values, digested for live()
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
     dispersion_frame: pl.DataFrame  # date, dispersion_ratio
+    attribution: AttributionBasis | None = None  # names, sectors, theme columns (attribution)
     theme_momentum: np.ndarray | None = None  # (days, themes) theme momentum at each close
 
     @property
@@ -192,6 +194,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         pair_sigma=grid_sigma(baskets["momentum_pair"]),
         series_frame=dated_frame(panel.dates, series),
         dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
+        attribution=attribution_basis(panel.tickers, universe, theme_matrix),
         theme_momentum=theme_mom,
         histories={
             name: SeriesHistory.of(panel.dates[~np.isnan(values)], values[~np.isnan(values)])

@@ -209,7 +209,7 @@ def test_each_series_opens_the_right_drill_down() -> None:
         "internals",
         "letf_flow_percentile",
     )
-    assert detail_target("series.prime_gross") is None
+    assert detail_target("series.prime_gross") == ("positioning", "prime_gross")
 
 
 ALERTS = [

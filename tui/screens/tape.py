@@ -28,15 +28,15 @@ CELL_PADDING = 2  # DataTable's one column of padding either side
 SEVERITY_STYLE = {"error": "bold", "warning": "", "information": "dim"}
 
 
-def detail_target(series: str) -> tuple[DetailKind, str] | None:
-    """The drill-down of an alert's series; None for a user series (it has none)."""
+def detail_target(series: str) -> tuple[DetailKind, str]:
+    """The drill-down of an alert's series (a user series: its positioning drill-down)."""
     kind = series_kind(series)
     if kind == "theme":
         return "theme", series.split(".", 1)[1]
     if kind == "internal":
         return "internals", series.split(".", 1)[1]
     if kind == "user":
-        return None
+        return "positioning", series.split(".", 1)[1]
     name = series.split(".", 1)[1] if series.startswith(("baskets.", "factors.")) else series
     return ("basket" if name in BASKET_KEYS else "factor"), name
 
@@ -154,8 +154,4 @@ class TapeScreen(LiveScreen):
     @on(DataTable.RowSelected, "#tape-table")
     def _open(self, event: DataTable.RowSelected) -> None:
         alert = self.tape[int(str(event.row_key.value))]
-        target = detail_target(alert.series)
-        if target is None:
-            self.notify(f"{alert.series}: a user series has no drill-down", timeout=3)
-            return
-        self.post_message(OpenDetail(*target))
+        self.post_message(OpenDetail(*detail_target(alert.series)))
