@@ -142,7 +142,12 @@ def live(
         series=series_frame(model, today, {**baskets, **factors}, themes),
         theme_members=theme_members(model, r_today),
         dispersion_history=with_today(
-            model.dispersion_frame, today, {"dispersion_ratio": internals.dispersion_ratio}
+            model.dispersion_frame,
+            today,
+            {
+                "dispersion_ratio": internals.dispersion_ratio,
+                "letf_flow_usd": internals.letf_flow_usd,
+            },
         ),
         letf_funds=letf_funds,
         user_series=positioning.series,

@@ -49,7 +49,7 @@ class Model:
     pair_sigma: np.ndarray  # momentum_pair sigma of every day
     histories: dict[str, SeriesHistory]  # each series' prior values, digested for live()
     series_frame: pl.DataFrame  # date + a column per series (nulls, not NaN), for drill-downs
-    dispersion_frame: pl.DataFrame  # date, dispersion_ratio
+    dispersion_frame: pl.DataFrame  # date, dispersion_ratio, letf_flow_usd (the internals)
     attribution: AttributionBasis | None = None  # names, sectors, theme columns (attribution)
     theme_momentum: np.ndarray | None = None  # (days, themes) theme momentum at each close
 
@@ -167,6 +167,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     funds = tuple(f for f in config.letfs if f.underlying in column)
     notional = np.array([f.aum_usd * f.leverage * (f.leverage - 1) for f in funds])
     letf_columns = np.array([column[f.underlying] for f in funds], dtype=int)
+    letf_history = mi.letf_flows(returns[:, letf_columns], notional)
     squares = np.where(np.isnan(returns[-252:]), 0.0, returns[-252:] ** 2).sum(axis=0)
     counts = (~np.isnan(returns[-252:])).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -190,10 +191,12 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         letf_notional=notional,
         letf_columns=letf_columns,
         letf_funds=funds,
-        letf_history=mi.letf_flows(returns[:, letf_columns], notional),
+        letf_history=letf_history,
         pair_sigma=grid_sigma(baskets["momentum_pair"]),
         series_frame=dated_frame(panel.dates, series),
-        dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
+        dispersion_frame=dated_frame(
+            panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_history}
+        ),
         attribution=attribution_basis(panel.tickers, universe, theme_matrix),
         theme_momentum=theme_mom,
         histories={

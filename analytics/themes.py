@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import polars as pl
 
 from crowdwatch.config.schema import Theme
 
@@ -125,3 +126,17 @@ def flags(
         else:
             out[name] = None
     return out
+
+
+def member_contributions(members: pl.DataFrame, theme: Theme) -> pl.DataFrame:
+    """A theme's members on T with weight and contribution (DESIGN.md "Attribution"):
+    weight = w_i / (sum of w_j over members with a return), contribution = weight * r."""
+    raw = pl.Series("raw", [theme.weight(t) for t in members.get_column("ticker")], pl.Float64)
+    has = pl.col("ret").is_not_null()
+    weight = pl.when(has).then(pl.col("raw") / pl.col("raw").filter(has).sum())
+    return (
+        members.with_columns(raw)
+        .with_columns(weight.alias("weight"))
+        .with_columns((pl.col("weight") * pl.col("ret")).alias("contribution"))
+        .select("ticker", "weight", "ret", "contribution", "sigma", "mom", "beta")
+    )

@@ -35,6 +35,8 @@ class EngineLike(Protocol):
     def tick(self) -> Snapshot: ...
     def warnings(self) -> list[str]: ...
 
+    # optional: errors() -> list[str], problems the engine works around (a bad config edit)
+
 
 Clock = Callable[[], datetime]
 
@@ -59,6 +61,8 @@ class SnapshotReady(Message):
     snapshot: Snapshot
     first: bool = False
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # e.g. a bad config edit, kept out
+    colour_scheme: str | None = None  # settings.yaml's, when the engine has a config
     alerts: AlertNews | None = None  # None: the engine has no alert rules
 
 
@@ -193,10 +197,22 @@ class RefreshMixin:
             return None, [f"alerts: {_describe(exc)}"]
         return AlertNews(fired, session.tape, session.config.notify), session.warnings()
 
+    def _engine_errors(self) -> list[str]:
+        errors = getattr(self.engine, "errors", None)
+        try:
+            return list(errors()) if errors is not None else []
+        except Exception:  # noqa: BLE001
+            return []
+
     def _snapshot_message(self, snapshot: Snapshot, first: bool) -> SnapshotReady:
         news, alert_warnings = self._alert_news(snapshot)
-        warnings = [*alert_warnings, *self._engine_warnings()]
-        return SnapshotReady(snapshot, first, warnings, alerts=news)
+        settings = getattr(getattr(self.engine, "config", None), "settings", None)
+        scheme = getattr(settings, "colour_scheme", None)
+        # alert delivery problems last: the status line shows the last warning
+        warnings = [*self._engine_warnings(), *alert_warnings]
+        return SnapshotReady(
+            snapshot, first, warnings, self._engine_errors(), colour_scheme=scheme, alerts=news
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine-start")
     def run_start(self) -> None:
@@ -216,6 +232,10 @@ class RefreshMixin:
             return
         self._post(self._snapshot_message(snapshot, False))
 
+    def _ticks_wanted(self) -> bool:
+        """An as-of answer never polls; it still ticks to apply config edits, if it can."""
+        return not self.engine.static or bool(getattr(self.engine, "watches_config", False))
+
     @property
     def busy(self) -> bool:
         """True while engine.start() or engine.tick() runs (tests wait on it)."""
@@ -228,7 +248,7 @@ class RefreshMixin:
                 self._ticking = True
                 self.run_start()
             return
-        if self.engine.static:
+        if not self._ticks_wanted():
             return
         if self._ticking:
             self._tick_again = True
@@ -249,7 +269,7 @@ class RefreshMixin:
 
     def arm_timer(self) -> None:
         self._cancel_timer()
-        if self.paused or self.engine.static or self._ticking:
+        if self.paused or not self._ticks_wanted() or self._ticking:
             return
         delay = max(float(self.engine.refresh_seconds), 0.1)
         if not self._started:
@@ -287,6 +307,7 @@ def status_for(
     message: str,
     error: bool,
     alerts: int = 0,
+    more: int = 0,
 ) -> StatusState:
     # paused quotes are old by choice: only a source error makes them stale then
     live = snapshot is not None and snapshot.mode == "live" and not engine.static and not paused
@@ -306,4 +327,5 @@ def status_for(
         message=message,
         error=error,
         alerts=alerts,
+        more=more,
     )

@@ -30,6 +30,7 @@ class StatusState:
     message: str = ""  # the latest warning or error text
     error: bool = False
     alerts: int = 0  # alerts on today's tape (key a)
+    more: int = 0  # other warnings in force, read on the messages screen (m)
 
 
 def _badge(text: str, style: str) -> Text:
@@ -70,6 +71,8 @@ def render_status(state: StatusState) -> Text:
         line.append(f"{state.alerts} alert{'s' if state.alerts != 1 else ''}", style="bold")
     if state.message:
         line.append(" │ ")
+        if state.more:  # before the message, which may be cut at the right edge
+            line.append(f"+{state.more} more (m) ", style=fmt.paint("bold", "bold"))
         line.append(state.message, style=fmt.paint("bold red" if state.error else "yellow", "bold"))
     return line
 
