@@ -84,6 +84,15 @@ def parse_ts(text: Any) -> datetime | None:
     return ts if ts.tzinfo is not None else None
 
 
+def logged_alert(record: dict[str, Any], ts: datetime, severity: str) -> Alert:
+    """A logged record back as an Alert (for the day's tape after a restart)."""
+    value = record["value"]
+    if not isinstance(value, str):
+        value = float(value) if isinstance(value, int | float) else str(value)
+    return Alert(ts, str(record["rule"]), str(record["series"]), str(record["field"]), value,
+                 str(record["message"]), severity)  # fmt: skip
+
+
 class AlertBook:
     """Evaluates the rules on each snapshot of a session and keeps the day's tape.
 
@@ -91,7 +100,8 @@ class AlertBook:
     evaluation (a session's first evaluation counts as 'not before'), and it has not fired
     within cooldown_minutes of quote time. A new session day starts afresh; with a log,
     that day's logged alerts count as fired and as 'true before' (nothing fires twice
-    across a restart: a pair fires again only after its condition went false and rose).
+    across a restart: a pair fires again only after its condition went false and rose),
+    and they open the day's tape.
     """
 
     def __init__(self, config: AlertsConfig, log: AlertLog | None = None) -> None:
@@ -110,15 +120,22 @@ class AlertBook:
         self._last_fired = {}
         if self.log is None or self.log.simulated:
             return
-        names = {rule.name for rule in self.rules}
+        severities = {rule.name: rule.severity for rule in self.rules}
         for record in self.log.alerts(day):
             ts = parse_ts(record["ts"])
             key = (str(record["rule"]), str(record["series"]))
-            if ts is None or key[0] not in names:
+            if ts is None or key[0] not in severities:
                 continue
             self._true_before.add(key)
             if key not in self._last_fired or ts > self._last_fired[key]:
                 self._last_fired[key] = ts
+            self.tape.append(logged_alert(record, ts, severities[key[0]]))
+        self.tape.sort(key=lambda alert: alert.ts)
+
+    def reconfigure(self, config: AlertsConfig) -> None:
+        """New rules or cooldown (an edited alerts.yaml): the edges and the tape are kept."""
+        self.rules = config.rules
+        self.cooldown = timedelta(minutes=config.cooldown_minutes)
 
     def evaluate(self, snapshot: Snapshot) -> list[Alert]:
         """The alerts that fire on this snapshot, in rule order; they join the tape."""

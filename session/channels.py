@@ -11,8 +11,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from crowdwatch.analytics.alerts import Alert, iso_utc
+from crowdwatch.analytics.results import Snapshot
 from crowdwatch.config.schema import AlertsConfig
-from crowdwatch.session.alerts import AlertLog
+from crowdwatch.session.alerts import AlertBook, AlertLog
 
 BELL = b"\a"
 OSC_ENV_VAR = "CROWDWATCH_OSC"  # 9, 777 or off: overrides the terminal detection
@@ -173,8 +174,47 @@ class Delivery:
         log_problems = self.log.problems if self.log is not None else []
         return [*log_problems, *self.apprise.problems]
 
-    def close(self) -> None:
-        self.apprise.close()
+    def close(self, timeout: float = SEND_TIMEOUT_SECONDS) -> None:
+        self.apprise.close(timeout)
+
+
+class AlertSession:
+    """The rules of one session for `watch` and the TUI: each snapshot goes through the
+    AlertBook (edges, cooldown, the day's tape) and what fires goes to the log and apprise.
+
+    step() touches the log file: call it from a worker thread, never the UI thread.
+    """
+
+    def __init__(self, config: AlertsConfig, log: AlertLog) -> None:
+        self.config = config
+        self.book = AlertBook(config, log if "log" in config.notify else None)
+        self.delivery = Delivery(config, log)
+        self._log = log
+
+    def step(self, snapshot: Snapshot) -> list[Alert]:
+        fired = self.book.evaluate(snapshot)
+        self.delivery.deliver(fired, snapshot.as_of)
+        return fired
+
+    @property
+    def tape(self) -> tuple[Alert, ...]:
+        return tuple(self.book.tape)
+
+    def reconfigure(self, config: AlertsConfig) -> None:
+        """An edited alerts.yaml: new rules and channels; edges and the tape are kept."""
+        if config == self.config:
+            return
+        self.book.reconfigure(config)
+        if (config.notify, config.apprise) != (self.config.notify, self.config.apprise):
+            self.delivery.close(timeout=0.5)
+            self.delivery = Delivery(config, self._log)
+        self.config = config
+
+    def warnings(self) -> list[str]:
+        return self.delivery.warnings()
+
+    def close(self, timeout: float = SEND_TIMEOUT_SECONDS) -> None:
+        self.delivery.close(timeout)
 
 
 def environment() -> Mapping[str, str]:

@@ -11,8 +11,8 @@ from crowdwatch.analytics.alerts import NEW_YORK, Alert, close_time, format_valu
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.config.schema import AlertsConfig
 from crowdwatch.feeds.base import FeedError
-from crowdwatch.session.alerts import AlertBook, AlertLog
-from crowdwatch.session.channels import Delivery
+from crowdwatch.session.alerts import AlertLog
+from crowdwatch.session.channels import AlertSession
 
 
 class EngineLike(Protocol):
@@ -54,8 +54,7 @@ class Watch:
     ) -> None:
         self.engine = engine
         log = log if log is not None else AlertLog(simulated=engine.simulated)
-        self.book = AlertBook(config, log if "log" in config.notify else None)
-        self.delivery = Delivery(config, log)
+        self.alerts = AlertSession(config, log)
         self.out = out
         self.report = report
         self.as_json = as_json
@@ -68,14 +67,13 @@ class Watch:
                 self.report(warning)
 
     def step(self, snapshot: Snapshot) -> list[Alert]:
-        fired = self.book.evaluate(snapshot)
-        self.delivery.deliver(fired, snapshot.as_of)
+        fired = self.alerts.step(snapshot)
         for alert in fired:
             text = (
                 json.dumps(alert.record(), allow_nan=False) if self.as_json else alert_line(alert)
             )
             print(text, file=self.out, flush=True)
-        self._tell([*self.engine.warnings(), *self.delivery.warnings()])
+        self._tell([*self.engine.warnings(), *self.alerts.warnings()])
         return fired
 
     def run(self, stop: threading.Event, interval: float, once: bool = False) -> None:
@@ -93,5 +91,5 @@ class Watch:
                 except FeedError as exc:  # the last good quotes stand; say why, go on
                     self._tell([str(exc)])
         finally:
-            self.delivery.close()
-            self._tell(self.delivery.warnings())
+            self.alerts.close()
+            self._tell(self.alerts.warnings())

@@ -216,3 +216,34 @@ def test_user_series_are_read_by_value() -> None:
     assert [(a.series, a.value) for a in holding] == [("series.prime_gross", 2.6)]
     assert true_now((DESK,), snap(user={"prime_gross": UserSeries(None)})) == []
     assert true_now((DESK,), snap()) == []  # no user series on the snapshot at all
+
+
+def test_a_restart_opens_the_days_tape_with_the_logged_alerts(tmp_path: Path) -> None:
+    config = AlertsConfig(cooldown_minutes=30, rules=(CRASH, UNWIND))
+    log = AlertLog(tmp_path)
+    first = AlertBook(config, log)
+    for minute, kw in ((0, {"flags": {"Memory": "UNWIND"}}), (3, {"pair_sigma": -3.5})):
+        for alert in first.evaluate(snap(minute, **kw)):  # type: ignore[arg-type]
+            log.append(DAY, alert.record())
+    assert [a.series for a in first.tape] == ["themes.Memory", "momentum_pair"]
+
+    again = AlertBook(config, AlertLog(tmp_path))
+    assert fired(again, snap(5, flags={"Memory": None})) == []
+    # the morning's two alerts, as they were (severity from the rule), oldest first
+    assert again.tape == first.tape
+    assert [a.severity for a in again.tape] == ["warning", "error"]
+    assert fired(again, snap(40, pair_sigma=-3.6)) == [("crash", "momentum_pair")]
+    assert [a.ts for a in again.tape] == [OPEN, OPEN + timedelta(minutes=3),
+                                          OPEN + timedelta(minutes=40)]  # fmt: skip
+
+
+def test_an_edited_rule_set_keeps_the_edges_and_the_tape() -> None:
+    from crowdwatch.session.channels import AlertSession
+
+    session = AlertSession(AlertsConfig(cooldown_minutes=0, rules=(CRASH,), notify=()), AlertLog())
+    assert [a.rule for a in session.step(snap(0, pair_sigma=-3.5))] == ["crash"]
+    session.reconfigure(AlertsConfig(cooldown_minutes=0, rules=(CRASH, UNWIND), notify=()))
+    # crash still holds: no new edge after the edit; the new rule fires on its own edge
+    fired_now = session.step(snap(1, pair_sigma=-3.6, flags={"Memory": "UNWIND"}))
+    assert [(a.rule, a.series) for a in fired_now] == [("unwind", "themes.Memory")]
+    assert [a.rule for a in session.tape] == ["crash", "unwind"]

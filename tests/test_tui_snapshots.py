@@ -189,3 +189,52 @@ def test_dashboard_on_the_demo(snap_compare, size) -> None:
             await ready(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=go)
+
+
+class FixedAlerts:
+    """An alert session that hands back a fixed tape on the first snapshot (no rules run)."""
+
+    def __init__(self) -> None:
+        from crowdwatch.analytics.alerts import Alert
+        from crowdwatch.config.schema import AlertsConfig
+
+        def at(minutes: int):
+            return QUOTES_TS - timedelta(minutes=minutes)
+
+        self.config = AlertsConfig(notify=("log",))  # no toast on the screen
+        self.tape = (
+            Alert(at(60), "dispersion extreme", "internals.dispersion_percentile", "value",
+                  0.98, "internals.dispersion_percentile value 0.98 (>= 0.97)"),
+            Alert(at(41), "narrow selloff", "internals.breadth", "value", 0.78,
+                  "internals.breadth value 0.78 (>= 0.75), internals.index_ret value -0.42% "
+                  "(< +0.00%)"),
+            Alert(at(23), "theme unwind", "themes.AI beneficiaries", "flag", "UNWIND",
+                  "themes.AI beneficiaries flag UNWIND", "error"),
+            Alert(at(23), "theme unwind", "themes.Memory", "flag", "UNWIND",
+                  "themes.Memory flag UNWIND", "error"),
+            Alert(at(9), "desk gross", "series.prime_gross", "value", 2.61,
+                  "series.prime_gross value 2.61 (> 2.5)", "information"),
+            Alert(at(2), "momentum crash", "momentum_pair", "sigma", -3.62,
+                  "momentum_pair sigma -3.62 (<= -3.00)", "error"),
+        )  # fmt: skip
+
+    def step(self, snapshot) -> list:
+        return []
+
+    def reconfigure(self, config) -> None: ...
+    def warnings(self) -> list[str]:
+        return []
+
+    def close(self, timeout: float = 0.0) -> None: ...
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_alert_tape(snap_compare, size) -> None:
+    app = CrowdwatchApp(FakeEngine([make_snapshot()]), clock=lambda: NOW, alerts=FixedAlerts())
+
+    async def go(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("a", "down")  # the cursor on the second newest: its message below
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=go)

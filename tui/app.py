@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
@@ -13,9 +13,12 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
+from crowdwatch.analytics.alerts import Alert
 from crowdwatch.analytics.formatting import pct, sigma
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.config.schema import COLOUR_SCHEMES
+from crowdwatch.session.channels import AlertSession, environment
+from crowdwatch.tui.alert_delivery import AlertDeliveryMixin
 from crowdwatch.tui.config_edits import ConfigEditsMixin
 from crowdwatch.tui.messages import ConfigWritten, EditTheme, OpenDetail, ShowFailure
 from crowdwatch.tui.notices import Notice, NoticeLog
@@ -37,6 +40,7 @@ from crowdwatch.tui.screens.internals_detail import InternalsDetail
 from crowdwatch.tui.screens.notices import MessagesScreen
 from crowdwatch.tui.screens.positioning_detail import PositioningDetail
 from crowdwatch.tui.screens.series_detail import SeriesDetail
+from crowdwatch.tui.screens.tape import TapeScreen
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
 from crowdwatch.widgets.status_bar import StatusState
 
@@ -54,8 +58,12 @@ SCHEMES = COLOUR_SCHEMES  # dark first; textual-light and solarized-light read w
 MIN_SIZE = (60, 20)
 
 
-class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
-    """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers."""
+class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None]):
+    """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers.
+
+    The alert rules are engine.config.alerts (or `alerts`, a session of our own); `env`
+    decides the OSC notification flavour (default: the process environment).
+    """
 
     TITLE = "crowdwatch"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses live elsewhere
@@ -68,6 +76,7 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
         Binding("p", "toggle_pause", "Pause"),
         Binding("r", "refresh_now", "Refresh"),
         Binding("c", "cycle_scheme", "Colours"),
+        Binding("a", "alerts", "Alerts", show=False),
         Binding("m", "messages", "Messages", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
@@ -77,11 +86,20 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
     trail: reactive[Trail] = reactive(dict, always_update=True, init=False)
     status: reactive[StatusState | None] = reactive(None, always_update=True, init=False)
+    # the tape screen is bound to this: the day's alerts, oldest first
+    alert_tape: reactive[tuple[Alert, ...]] = reactive(tuple, always_update=True, init=False)
     # the messages screen is bound to these: every warning/error, and those in force
     notices: reactive[tuple[Notice, ...]] = reactive(tuple, always_update=True, init=False)
     notices_now: reactive[tuple[Notice, ...]] = reactive(tuple, always_update=True, init=False)
 
-    def __init__(self, engine: EngineLike, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        engine: EngineLike,
+        clock: Clock | None = None,
+        *,
+        alerts: AlertSession | None = None,
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.engine = engine
         self.clock: Clock = clock or utc_now
@@ -90,6 +108,8 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
         self.notice_log = NoticeLog()
         self._warnings: list[str] = []
         self.init_refresh()
+        self.alert_session = alerts
+        self.alert_env = env if env is not None else environment()
         self.init_config_edits()
         settings = getattr(getattr(engine, "config", None), "settings", None)
         self._config_scheme: str | None = getattr(settings, "colour_scheme", None)
@@ -133,6 +153,9 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
                 self.notify(f"Colour scheme {self.theme}", markup=False, timeout=3)
         self.snapshot = message.snapshot
         self.set_terminal_title(terminal_title(message.snapshot))
+        if message.alerts is not None:
+            self.alert_tape = message.alerts.tape
+            self.deliver_alerts(message.alerts.fired, message.alerts.notify)
         self.update_status()
         self.tick_finished()
 
@@ -160,6 +183,7 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
             message=shown.text if shown is not None else "",
             error=shown is not None and shown.error,
             more=self.notice_log.more,
+            alerts=len(self.alert_tape),
         )
 
     # --- drill-downs ----------------------------------------------------------------
@@ -232,6 +256,18 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
         )
         self.push_screen(screen)
 
+    def action_alerts(self) -> None:
+        """The day's tape; from a drill-down opened from it, back to the tape."""
+        while isinstance(self.screen, DetailScreen | HelpScreen):
+            self.pop_screen()
+        if not isinstance(self.screen, TapeScreen):
+            screen = self.bound(TapeScreen()).data_bind(tape=CrowdwatchApp.alert_tape)
+            self.push_screen(screen)
+
+    def on_unmount(self) -> None:
+        if self.alert_session is not None:
+            self.alert_session.close(timeout=2.0)  # what apprise still has queued
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -243,7 +279,7 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
         self._to_dashboard().action_filter()
 
     def _to_dashboard(self) -> DashboardScreen:
-        while isinstance(self.screen, DetailScreen | HelpScreen):
+        while isinstance(self.screen, DetailScreen | HelpScreen | TapeScreen):
             self.pop_screen()
         return self.dashboard
 
@@ -266,6 +302,7 @@ class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
         )
         yield SystemCommand("Sort themes", "Sort themes by the next column (s)", self.action_sort)
         yield SystemCommand("Filter themes", "Filter themes by name (/)", self.action_filter)
+        yield SystemCommand("Alerts", "The day's alerts, newest first (a)", self.action_alerts)
         yield SystemCommand(
             "Messages", "Every warning and error of the session (m)", self.action_messages
         )

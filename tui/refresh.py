@@ -11,9 +11,12 @@ from textual import work
 from textual.message import Message
 from textual.timer import Timer
 
+from crowdwatch.analytics.alerts import Alert
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.config.errors import ConfigError
 from crowdwatch.feeds.base import FeedError
+from crowdwatch.session.alerts import AlertLog
+from crowdwatch.session.channels import AlertSession
 from crowdwatch.widgets.format import NEW_YORK
 from crowdwatch.widgets.status_bar import StatusState
 
@@ -42,6 +45,15 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class AlertNews:
+    """What the alert rules made of a snapshot (worked out in the refresh worker)."""
+
+    fired: tuple[Alert, ...] = ()
+    tape: tuple[Alert, ...] = ()  # the day's tape, oldest first
+    notify: tuple[str, ...] = ()  # alerts.yaml's channels when they fired
+
+
 @dataclass
 class SnapshotReady(Message):
     """A new snapshot from engine.start() (first=True) or engine.tick()."""
@@ -51,6 +63,7 @@ class SnapshotReady(Message):
     warnings: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # e.g. a bad config edit, kept out
     colour_scheme: str | None = None  # settings.yaml's, when the engine has a config
+    alerts: AlertNews | None = None  # None: the engine has no alert rules
 
 
 @dataclass
@@ -142,6 +155,7 @@ class RefreshMixin:
 
     engine: EngineLike
     paused: bool
+    alert_session: AlertSession | None
     _timer: Timer | None
     _ticking: bool
     _tick_again: bool
@@ -154,6 +168,7 @@ class RefreshMixin:
         self._tick_again = False
         self._started = False
         self._first_pending = True  # until the first start() has answered
+        self.alert_session = None  # made by the first worker from engine.config.alerts
 
     def _post(self, message: Message) -> None:
         """Thread-safe: post_message is the one App call a worker thread may make."""
@@ -165,6 +180,23 @@ class RefreshMixin:
         except Exception:  # noqa: BLE001 - a broken warnings() must not kill the loop
             return []
 
+    def _alert_news(self, snapshot: Snapshot) -> tuple[AlertNews | None, list[str]]:
+        """Worker side: the snapshot through the session's AlertBook (it reads and appends
+        the log file) and the log and apprise channels; the screen channels are the app's."""
+        config = getattr(getattr(self.engine, "config", None), "alerts", None)
+        if config is None and self.alert_session is None:
+            return None, []
+        try:
+            if self.alert_session is None:
+                self.alert_session = AlertSession(config, AlertLog(simulated=self.engine.simulated))
+            elif config is not None:
+                self.alert_session.reconfigure(config)  # alerts.yaml may have been edited
+            session = self.alert_session
+            fired = tuple(session.step(snapshot))
+        except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the refresh
+            return None, [f"alerts: {_describe(exc)}"]
+        return AlertNews(fired, session.tape, session.config.notify), session.warnings()
+
     def _engine_errors(self) -> list[str]:
         errors = getattr(self.engine, "errors", None)
         try:
@@ -173,10 +205,14 @@ class RefreshMixin:
             return []
 
     def _snapshot_message(self, snapshot: Snapshot, first: bool) -> SnapshotReady:
+        news, alert_warnings = self._alert_news(snapshot)
         settings = getattr(getattr(self.engine, "config", None), "settings", None)
         scheme = getattr(settings, "colour_scheme", None)
-        warnings, errors = self._engine_warnings(), self._engine_errors()
-        return SnapshotReady(snapshot, first, warnings, errors, scheme)
+        # alert delivery problems last: the status line shows the last warning
+        warnings = [*self._engine_warnings(), *alert_warnings]
+        return SnapshotReady(
+            snapshot, first, warnings, self._engine_errors(), colour_scheme=scheme, alerts=news
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine-start")
     def run_start(self) -> None:
@@ -270,6 +306,7 @@ def status_for(
     paused: bool,
     message: str,
     error: bool,
+    alerts: int = 0,
     more: int = 0,
 ) -> StatusState:
     # paused quotes are old by choice: only a source error makes them stale then
@@ -289,5 +326,6 @@ def status_for(
         closed=after_close(quotes_ts),
         message=message,
         error=error,
+        alerts=alerts,
         more=more,
     )

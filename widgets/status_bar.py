@@ -29,6 +29,7 @@ class StatusState:
     closed: bool = False  # the quotes are from after the close: old is not stale
     message: str = ""  # the latest warning or error text
     error: bool = False
+    alerts: int = 0  # alerts on today's tape (key a)
     more: int = 0  # other warnings in force, read on the messages screen (m)
 
 
@@ -81,6 +82,9 @@ def render_status(state: StatusState, pal: fmt.Palette = fmt.COLOUR) -> Text:
             line.append(" (close)")
         elif state.age_seconds is not None:
             line.append(f" ({fmt.age(state.age_seconds)} old)")
+    if state.alerts:  # before the message, which may be cut at the right edge
+        line.append(" │ ")
+        line.append(f"{state.alerts} alert{'s' if state.alerts != 1 else ''}", style="bold")
     if state.message:
         line.append(" │ ")
         if state.more:  # before the message, which may be cut at the right edge

@@ -28,6 +28,7 @@ KEYS = (
     ("/", "filter themes by name or ticker (Enter keeps it, Esc clears it)"),
     ("p", "pause / resume live refresh"),
     ("r", "refresh now"),
+    ("a", "the day's alerts; Enter opens a series"),
     ("c", "cycle colour schemes (dark, light, ...); remembered in settings.yaml"),
     ("+, -", "in a theme's drill-down: add / remove a ticker (saved to your themes.yaml)"),
     ("Ctrl+P", "command palette: the same actions by name"),
