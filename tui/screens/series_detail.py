@@ -10,7 +10,6 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from crowdwatch.analytics.results import MoveStats, Snapshot
-from crowdwatch.tui.screens.data import cumulative, sigma_days, worst_days
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.charts import SeriesChart, SigmaHistogram
@@ -74,24 +73,24 @@ class SeriesDetail(DetailScreen):
         group = snapshot.baskets if self.kind == "basket" else snapshot.factors
         stats = group.get(self.series_name) or MoveStats(self.series_name)
         self.header(move_header(self.title_text, stats, snapshot.alert_sigma))
-        path = cumulative(snapshot.series, self.series_name)
+        drill = snapshot.drill_downs.get(self.series_name)
+        path = drill.cumulative if drill is not None else ()
         chart = self.query_one("#cumulative-chart", SeriesChart)
         if path:
             chart.title = f"cumulative return since {path[0][0].isoformat()} (%)"
         chart.points = path
-        days = sigma_days(snapshot.series, self.series_name)
-        self.query_one(SigmaHistogram).show(days["sigma"].to_list(), stats.sigma)
+        self.query_one(SigmaHistogram).show(drill.sigmas if drill else (), stats.sigma)
         self.query_one("#worst-days", PaneTable).replace_rows(
             [
                 (
-                    day.isoformat(),
+                    worst.date.isoformat(),
                     [
-                        day.isoformat(),
-                        fmt.colored(fmt.pct(ret), ret),
-                        fmt.sigma_cell(sig, snapshot.alert_sigma),
+                        worst.date.isoformat(),
+                        fmt.colored(fmt.pct(worst.ret), worst.ret),
+                        fmt.sigma_cell(worst.sigma, snapshot.alert_sigma),
                     ],
                 )
-                for day, ret, sig in worst_days(days)
+                for worst in (drill.worst_days if drill else ())
             ]
         )
         self.query_one("#events", PaneTable).replace_rows(
