@@ -133,15 +133,15 @@ class BasketsToday:
     members: dict[str, tuple[str, ...]]
 
 
-def names(tickers: tuple[str, ...], *masks: np.ndarray) -> tuple[str, ...]:
-    union = np.logical_or.reduce(masks)
-    return tuple(tickers[j] for j in np.flatnonzero(union))
+def names(tickers: np.ndarray, *masks: np.ndarray) -> tuple[str, ...]:
+    """The tickers (an object array in column order, so sorted) in any of the (1, n) masks."""
+    return tuple(tickers[np.logical_or.reduce(masks).reshape(-1)].tolist())
 
 
 def baskets_today(
     state: BasketState,
     signals_at_d: dict[str, np.ndarray],
-    tickers: tuple[str, ...],
+    tickers: np.ndarray,
     r_today: np.ndarray,
     eligible: np.ndarray,
 ) -> BasketsToday:

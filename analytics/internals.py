@@ -92,9 +92,19 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     """Spearman correlation with average ranks for ties."""
     if len(x) < 2:
         return None
-    rx = pl.Series(x).rank("average").to_numpy().astype(float)
-    ry = pl.Series(y).rank("average").to_numpy().astype(float)
-    return pearson(rx, ry)
+    return pearson(average_ranks(x), average_ranks(y))
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing the mean of their ranks (exact halves: no rounding)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    ends = np.append(starts[1:], len(values))
+    group = np.repeat(np.arange(len(starts)), ends - starts)
+    ranks = np.empty(len(values))
+    ranks[order] = ((starts + ends + 1) / 2.0)[group]
+    return ranks
 
 
 def pearson(x: np.ndarray, y: np.ndarray) -> float | None:

@@ -33,17 +33,12 @@ def quote_vector(model: Model, quotes: pl.DataFrame, today: date) -> np.ndarray:
     A quote left over from an earlier session is not a price for today: a halted name
     must not enter breadth and the baskets with a return of zero.
     """
-    column = model.panel.column
     last = np.full(len(model.panel.tickers), np.nan)
     session = pl.col("ts").dt.convert_time_zone(NEW_YORK_NAME).dt.date()
     rows = quotes.filter(
-        pl.col("ticker").is_in(list(column))
-        & pl.col("last").is_not_null()
-        & (pl.col("last") > 0)
-        & (session == pl.lit(today))
-    )
-    idx = np.array([column[t] for t in rows.get_column("ticker").to_list()], dtype=int)
-    last[idx] = rows.get_column("last").to_numpy()
+        pl.col("last").is_not_null() & (pl.col("last") > 0) & (session == pl.lit(today))
+    ).join(model.panel.columns, on="ticker", how="inner", maintain_order="left")
+    last[rows.get_column("column").to_numpy()] = rows.get_column("last").to_numpy()
     return last
 
 
@@ -64,7 +59,9 @@ def live(
     with np.errstate(invalid="ignore", divide="ignore"):
         r_today = quote_vector(model, quotes, today) / panel.close[-1] - 1.0
     eligible = panel.member & ~np.isnan(r_today)
-    baskets = baskets_today(model.baskets, model.signals_at_d, panel.tickers, r_today, eligible)
+    baskets = baskets_today(
+        model.baskets, model.signals_at_d, panel.ticker_array, r_today, eligible
+    )
     theme_values, member_counts = theme_values_today(model.themes, r_today)
     stats = stats_today(model.series, today, {**baskets.values, **theme_values}, baskets.members)
     letf = letf_today(model.letf, r_today)

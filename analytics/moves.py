@@ -134,7 +134,7 @@ def move_stats(
     prior = history.values
     x = finite(value)
     if x is None:
-        recent = tuple(float(v) for v in prior[-(RECENT - 1) :])
+        recent = tuple(prior[-(RECENT - 1) :].tolist())
         return MoveStats(name=name, members=members, recent=(*recent, None))
     tail = np.append(prior[-RECENT:], x)
     n = len(prior)
@@ -163,7 +163,7 @@ def move_stats(
         worst_since=worst_since,
         best_since=best_since,
         members=members,
-        recent=tuple(float(v) for v in tail[-RECENT:]),
+        recent=tuple(tail[-RECENT:].tolist()),
         on_record=on_record,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import polars as pl
@@ -20,8 +21,8 @@ from crowdwatch.analytics.results import MoveStats, ThemeMove
 from crowdwatch.analytics.windows import row_blocks
 from crowdwatch.config.schema import Theme
 
-MEMBER_SCHEMA = {"theme": pl.String, "ticker": pl.String, "ret": pl.Float64,
-                 "sigma": pl.Float64, "mom": pl.Float64, "beta": pl.Float64}  # fmt: skip
+MEMBER_SCHEMA = {"ticker": pl.String, "ret": pl.Float64, "sigma": pl.Float64,
+                 "mom": pl.Float64, "beta": pl.Float64}  # fmt: skip
 
 
 def theme_weights(themes: tuple[Theme, ...], column: dict[str, int], n: int) -> np.ndarray:
@@ -92,7 +93,8 @@ class ThemeState:
     missing: dict[str, tuple[str, ...]]
     member_columns: np.ndarray  # panel column of each member row (theme by theme)
     member_rms: np.ndarray  # per member row: stdev (not demeaned) of its last 252 returns
-    member_static: pl.DataFrame  # theme, ticker, mom, beta (at d, nulls) per member row
+    member_static: pl.DataFrame  # ticker, mom, beta (at d, nulls) per member row
+    member_spans: tuple[tuple[int, int], ...]  # each theme's member rows: [start, stop)
 
 
 def theme_history(
@@ -119,14 +121,13 @@ def theme_history(
     member_columns = np.array([column[t] for tickers in found for t in tickers], dtype=int)
     static = pl.DataFrame(
         {
-            "theme": [theme.name for theme, tickers in zip(themes, found, strict=True)
-                      for _ in tickers],
             "ticker": [t for tickers in found for t in tickers],
             "mom": signals["mom"][d, member_columns],
             "beta": signals["beta"][d, member_columns],
         },
-        schema={name: MEMBER_SCHEMA[name] for name in ("theme", "ticker", "mom", "beta")},
-    ).with_columns(pl.col("mom", "beta").fill_nan(None))  # fmt: skip
+        schema={name: MEMBER_SCHEMA[name] for name in ("ticker", "mom", "beta")},
+    ).with_columns(pl.col("mom", "beta").fill_nan(None))
+    ends = list(accumulate(len(tickers) for tickers in found))
     state = ThemeState(
         themes=themes,
         matrix=matrix,
@@ -136,6 +137,7 @@ def theme_history(
         member_columns=member_columns,
         member_rms=trailing_rms(returns)[member_columns],
         member_static=static,
+        member_spans=tuple(zip([0, *ends][:-1], ends, strict=True)),
     )
     return {t.name: theme_returns[:, k] for k, t in enumerate(themes)}, state
 
@@ -178,11 +180,12 @@ def member_rows_today(state: ThemeState, r_today: np.ndarray) -> dict[str, pl.Da
     ret = r_today[state.member_columns]
     with np.errstate(invalid="ignore", divide="ignore"):
         sigma = ret / state.member_rms
-    # one frame split by theme: a frame per theme per tick costs more than the maths
+    # one frame for all themes, then zero-copy slices: the rows are grouped theme by theme
     frame = state.member_static.with_columns(
         pl.Series("ret", ret, dtype=pl.Float64).fill_nan(None),
         pl.Series("sigma", sigma, dtype=pl.Float64).fill_nan(None),
-    ).select(list(MEMBER_SCHEMA))
-    parts = frame.partition_by("theme", as_dict=True, include_key=False, maintain_order=True)
-    empty = frame.clear().drop("theme")
-    return {theme.name: parts.get((theme.name,), empty) for theme in state.themes}
+    ).select("ticker", "ret", "sigma", "mom", "beta")
+    return {
+        theme.name: frame.slice(start, stop - start)
+        for theme, (start, stop) in zip(state.themes, state.member_spans, strict=True)
+    }
