@@ -1,10 +1,16 @@
-"""Test-wide isolation: no test ever reads or writes the developer's real crowdwatch config."""
+"""Test-wide isolation (never the developer's real crowdwatch config) and hypothesis profiles."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fuzzing import FUZZ_EXAMPLES  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -14,3 +20,14 @@ def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CROWDWATCH_CONFIG_DIR", str(folder))
     monkeypatch.delenv("NO_COLOR", raising=False)
     return folder
+
+
+# Hypothesis profiles (pick one with --hypothesis-profile NAME or HYPOTHESIS_PROFILE=NAME):
+# - default: new random examples on every run (plus the failures saved in .hypothesis/),
+#   so the property tests keep exploring over time;
+# - ci: the same examples on every run (derandomize), for a reproducible pipeline;
+# - fuzz: many examples, for a long exploratory run (see fuzzing.examples).
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.register_profile("fuzz", deadline=None, max_examples=FUZZ_EXAMPLES)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

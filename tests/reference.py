@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import polars as pl
+from reference_details import drill_down_details
 from reference_stats import move_stats, rolling_beta, rolling_std
 from reference_themes import internals_and_events, themes_block
 
@@ -72,8 +73,12 @@ def reference_report(
     as_of: date | None = None,
     source: str = "files",
     simulated: bool = False,
+    details: dict | None = None,
 ) -> dict:
-    """The `report --json` dict of DESIGN.md, computed the plain way."""
+    """The `report --json` dict of DESIGN.md, computed the plain way.
+
+    `details`, when given, receives what the drill-downs show (reference_details.py).
+    """
     settings = config.settings
     frame = _to_pandas(history).dropna(subset=["close"])
     if as_of is not None:
@@ -124,7 +129,9 @@ def reference_report(
         values = signal[t - 1].tolist()
         cols = [j for j in candidates[t] if not math.isnan(values[j])]
         cols.sort(key=lambda j: (-values[j], m.tickers[j]))
-        k = math.floor(q * len(cols))
+        # the code's rule (README decisions): floor(q * n) with a 1e-9 guard, so float noise
+        # cannot drop a name (0.29 * 100 = 28.999...)
+        k = math.floor(q * len(cols) + 1e-9)
         return cols[:k], cols[len(cols) - k :] if k else []
 
     def basket_mean(t: int, cols: list[int]) -> float:
@@ -168,7 +175,7 @@ def reference_report(
         "momentum_beta_neutral": move_stats(m.dates, neutral, t_row, both_t),
     }
 
-    factors = {}
+    factors, factor_series = {}, {}
     for spec in config.factors:
         series = []
         for t in range(n_days):
@@ -176,10 +183,17 @@ def reference_report(
             long, short = (top, bottom) if spec.long == "top" else (bottom, top)
             series.append(basket_mean(t, long) - basket_mean(t, short))
         top, bottom = legs[spec.signal][t_row]
+        factor_series[spec.name] = np.array(series)
         factors[spec.name] = move_stats(m.dates, np.array(series), t_row, names(top + bottom))
 
     themes = themes_block(m, config, pair, t_row)
     internals, events = internals_and_events(m, config, eligible, pair, t_row)
+    if details is not None:
+        baskets_series = {"winners": winners, "short_momentum": short_mom,
+                          "momentum_pair": pair, "momentum_beta_neutral": neutral}  # fmt: skip
+        details.update(
+            drill_down_details(m, config, eligible, {**baskets_series, **factor_series}, t_row)
+        )
     return {
         "schema": 1,
         "as_of": m.dates[t_row].isoformat(),
