@@ -36,7 +36,8 @@ class LetfState:
     funds: tuple[LetfFund, ...]
     notional: np.ndarray  # aum * L * (L - 1) per fund
     columns: np.ndarray  # the underlying's panel column per fund
-    abs_history: np.ndarray  # |daily flow| with today's AUMs (NaN: no fund had a return)
+    history: np.ndarray  # every day's flow with today's AUMs (NaN: no fund had a return)
+    abs_history: np.ndarray  # |history|: today's percentile ranks against it
     gamma_usd_per_pct: float  # over every configured fund
     static: pl.DataFrame  # ticker, underlying, leverage, aum_usd per fund
 
@@ -57,11 +58,13 @@ class LetfState:
             schema={name: FUND_SCHEMA[name] for name in ("ticker", "underlying", "leverage",
                                                         "aum_usd")},
         )  # fmt: skip
+        history = letf_flows(panel.returns[:, columns], notional)
         return cls(
             funds=funds,
             notional=notional,
             columns=columns,
-            abs_history=np.abs(letf_flows(panel.returns[:, columns], notional)),
+            history=history,
+            abs_history=np.abs(history),
             gamma_usd_per_pct=float(gamma),
             static=static,
         )

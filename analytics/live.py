@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.alerts import with_alerts
 from crowdwatch.analytics.events import events_today
 from crowdwatch.analytics.factors import baskets_today
 from crowdwatch.analytics.internals import dispersion_history_today, internals_today
@@ -68,7 +69,7 @@ def live(
     internals = internals_today(
         model.internals, config.settings, today, r_today, eligible, model.signals_at_d["mom"], letf
     )
-    return Snapshot(
+    snapshot = Snapshot(
         as_of=today,
         mode=mode,  # type: ignore[arg-type]
         source=source,
@@ -88,3 +89,4 @@ def live(
         letf_funds=letf.funds,
         drill_downs=drill_downs_today(model.series, today, stats),
     )
+    return with_alerts(snapshot, config.alerts.rules)

@@ -72,4 +72,5 @@ def to_json(snapshot: Snapshot) -> dict[str, Any]:
             }
             for event in snapshot.events
         ],
+        "alerts": [alert.record() for alert in snapshot.alerts],
     }

@@ -5,10 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
+
+if TYPE_CHECKING:
+    from crowdwatch.analytics.alerts import Alert
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -148,5 +151,6 @@ class Snapshot:
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
     dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
+    alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot
     # per basket, factor and theme key: the cumulative path, sigma days and worst days
     drill_downs: dict[str, SeriesDrillDown] = field(default_factory=dict)

@@ -88,6 +88,7 @@ class ThemeState:
 
     themes: tuple[Theme, ...]
     matrix: np.ndarray  # (tickers, themes) weights
+    momentum: np.ndarray  # (days, themes) theme momentum at each close up to d
     momentum_at_d: dict[str, float | None]
     crowding: dict[str, tuple[float | None, dict[str, float | None]]]
     missing: dict[str, tuple[str, ...]]
@@ -131,6 +132,7 @@ def theme_history(
     state = ThemeState(
         themes=themes,
         matrix=matrix,
+        momentum=theme_mom,
         momentum_at_d={t.name: finite(theme_mom[d, k]) for k, t in enumerate(themes)},
         crowding=crowd,
         missing={t.name: tuple(x for x in t.tickers if x not in column) for t in themes},

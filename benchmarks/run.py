@@ -78,12 +78,14 @@ def measure(path: Path, pandas_runs: int) -> dict:
         prepare_s.append(time.perf_counter() - start)
     last = last_closes(history)
     ticks = [live_quotes(history, tick, last=last) for tick in range(TICKS + 3)]
-    live_ms = []
+    live_ms, snapshots = [], []
     for quotes in ticks:
         start = time.perf_counter()
-        live(model, quotes)
+        snapshots.append(live(model, quotes))
         live_ms.append((time.perf_counter() - start) * 1000.0)
     live_ms = live_ms[3:]  # the first ticks warm caches; a desk session runs for hours
+    alerts_ms = alert_timings(config, snapshots[3:])
+    del snapshots
     rss = peak_rss_mb()
     del model
     pandas_s = []
@@ -91,7 +93,21 @@ def measure(path: Path, pandas_runs: int) -> dict:
         start = time.perf_counter()
         prepare_pandas(history, config)
         pandas_s.append(time.perf_counter() - start)
-    return {"prepare_s": prepare_s, "live_ms": live_ms, "peak_rss_mb": rss, "pandas_s": pandas_s}
+    return {"prepare_s": prepare_s, "live_ms": live_ms, "peak_rss_mb": rss, "pandas_s": pandas_s,
+            "alerts_ms": alerts_ms}  # fmt: skip
+
+
+def alert_timings(config, snapshots: list) -> list[float]:
+    """The alert runtime alone per tick (default rules, edges, cooldown; no log)."""
+    from crowdwatch.session.alerts import AlertBook
+
+    book = AlertBook(config.alerts)
+    out = []
+    for snapshot in snapshots:
+        start = time.perf_counter()
+        book.evaluate(snapshot)
+        out.append((time.perf_counter() - start) * 1000.0)
+    return out
 
 
 def run_size(names: int, pandas_runs: int) -> dict:
@@ -113,6 +129,7 @@ def summary(raw: dict[int, dict]) -> dict:
             round(statistics.median(r["pandas_s"]) / prepare_s, 1) if r["pandas_s"] else None
         )
         out["peak_rss_mb"][str(names)] = round(r["peak_rss_mb"], 1)
+        out.setdefault("alerts_ms", {})[str(names)] = round(statistics.median(r["alerts_ms"]), 3)
     return out
 
 
@@ -133,6 +150,11 @@ def print_table(raw: dict[int, dict], result: dict) -> None:
         print(f"{names:>6} {result['prepare_s'][key]:>10.2f} {spread(r['prepare_s']):>14} "
               f"{result['live_ms'][key]:>8.1f} {f'{p10:.1f}..{p90:.1f}':>14} "
               f"{pandas_s} {speedup} {result['peak_rss_mb'][key]:>12.0f}")  # fmt: skip
+    print(
+        "\nalert rules per tick (median, AlertBook.evaluate alone; live() evaluates them once more "
+        "for Snapshot.alerts): "
+        + ", ".join(f"{n} names {ms:.3f} ms" for n, ms in result["alerts_ms"].items())
+    )
     for names in sorted(set(raw) & set(BUDGETS)):
         print(f"\nbudgets at {names} names x {DAYS} days:")
         for key, limit in BUDGETS[names].items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from crowdwatch.config.alerts import alert_series_problems
 from crowdwatch.config.atomic import write_atomically
 from crowdwatch.config.errors import ConfigError
 from crowdwatch.config.loader import (
@@ -66,7 +67,14 @@ def _summary(result: FileResult) -> str:
         return (
             f"benchmark {value.benchmark}, quantile {value.quantile:g}, refresh every "
             f"{value.refresh_seconds:g}s, dispersion over {value.dispersion_since_years}y, "
-            f"alerts at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights"
+            f"'!' at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights"
+        )
+    if result.name == "alerts.yaml":
+        channels = ", ".join(value.notify) or "no channels"
+        urls = f" + {len(value.apprise)} apprise URL(s)" if value.apprise else ""
+        return (
+            f"{len(value.rules)} rules, cooldown {value.cooldown_minutes:g} min, "
+            f"notify {channels}{urls}"
         )
     if result.name == "themes.yaml":
         tickers = {ticker for theme in value for ticker in theme.tickers}
@@ -80,6 +88,16 @@ def _summary(result: FileResult) -> str:
     return f"{len(funds)} funds on {len(underlyings)} underlyings{dated}"
 
 
+def cross_check(results: dict[str, FileResult]) -> None:
+    """Problems that need two files: an alert rule on a theme or factor that is not there."""
+    alerts, themes, factors = (results[n] for n in ("alerts.yaml", "themes.yaml", "factors.yaml"))
+    if alerts.problems or themes.problems or factors.problems:
+        return  # one file's own problems first: its names may be the misspelt ones
+    alerts.problems.extend(
+        alert_series_problems(alerts.value, themes.value, factors.value, alerts.path)
+    )
+
+
 def validate_config(config_dir: Path | None = None) -> tuple[bool, str]:
     """Check every file the app would read; (ok, a summary with each problem on its line)."""
     try:
@@ -89,8 +107,10 @@ def validate_config(config_dir: Path | None = None) -> tuple[bool, str]:
     lines: list[str] = []
     problem_count = 0
     bad_files = 0
+    results = {name: load_file(name, path) for name, path in paths.items()}
+    cross_check(results)
     for name, path in paths.items():
-        result = load_file(name, path)
+        result = results[name]
         head = f"{name} ({path}, {_origin(path, config_dir)})"
         if not result.problems:
             lines.append(f"{head}: {_summary(result)} ... OK")

@@ -1,4 +1,4 @@
-"""Find the four config files (--config dir, user dir, bundled), parse and validate them."""
+"""Find the five config files (--config dir, user dir, bundled), parse and validate them."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 import platformdirs
 from yaml.nodes import MappingNode, Node
 
+from crowdwatch.config.alerts import alert_series_problems, read_alerts
 from crowdwatch.config.errors import ConfigError, Problem
 from crowdwatch.config.readers import read_factors, read_letfs, read_settings, read_themes
 from crowdwatch.config.schema import Config
@@ -30,7 +31,7 @@ __all__ = [
     "user_config_dir",
 ]
 
-CONFIG_FILES = ("themes.yaml", "factors.yaml", "letfs.yaml", "settings.yaml")
+CONFIG_FILES = ("themes.yaml", "factors.yaml", "letfs.yaml", "settings.yaml", "alerts.yaml")
 ENV_VAR = "CROWDWATCH_CONFIG_DIR"
 
 _READERS: dict[str, Callable[[FileCheck, Node | None], Any]] = {
@@ -38,6 +39,7 @@ _READERS: dict[str, Callable[[FileCheck, Node | None], Any]] = {
     "factors.yaml": read_factors,
     "letfs.yaml": read_letfs,
     "settings.yaml": read_settings,
+    "alerts.yaml": read_alerts,
 }
 
 
@@ -112,13 +114,19 @@ def load_config(config_dir: Path | None = None) -> Config:
     if problems:
         raise ConfigError.from_problems(problems)
     letfs, as_of = results["letfs.yaml"].value
-    check_series_names(results["themes.yaml"].value, results["factors.yaml"].value, paths)
+    themes, factors = results["themes.yaml"].value, results["factors.yaml"].value
+    check_series_names(themes, factors, paths)
+    alerts = results["alerts.yaml"].value
+    problems = alert_series_problems(alerts, themes, factors, paths["alerts.yaml"])
+    if problems:
+        raise ConfigError.from_problems(problems)
     return Config(
         settings=results["settings.yaml"].value,
         themes=results["themes.yaml"].value,
         letfs=letfs,
         letfs_as_of=as_of,
         factors=results["factors.yaml"].value,
+        alerts=alerts,
         sources=paths,
     )
 

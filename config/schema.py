@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Literal
 
 SIGNALS = ("mom", "beta", "vol", "rev", "size")
+ALERT_OPS = ("<=", ">=", "<", ">", "==", "!=")
+ALERT_CHANNELS = ("screen", "bell", "osc", "log")
+ALERT_SEVERITIES = ("information", "warning", "error")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +50,46 @@ class FactorSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Condition:
+    """One test on one series: `series field op value` (a flag compares with a word)."""
+
+    series: str
+    field: str
+    op: str
+    value: float | str
+    line: int | None = field(default=None, compare=False)  # where alerts.yaml sets it
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRule:
+    """A named condition, plus optional `and:` conditions read on the same snapshot.
+
+    An `and:` condition without a series reads the rule's own series (each wildcard match).
+    """
+
+    name: str
+    condition: Condition
+    also: tuple[Condition, ...] = ()
+    severity: str = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertsConfig:
+    """alerts.yaml: the rules and where a fired alert goes."""
+
+    cooldown_minutes: float = 30.0
+    notify: tuple[str, ...] = ALERT_CHANNELS
+    apprise: tuple[str, ...] = ()
+    rules: tuple[AlertRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     settings: Settings = field(default_factory=Settings)
     themes: tuple[Theme, ...] = ()
     letfs: tuple[LetfFund, ...] = ()
     letfs_as_of: date | None = None
     factors: tuple[FactorSpec, ...] = ()
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     # where each file was read from: {"themes.yaml": Path, ...}
     sources: dict[str, Path] = field(default_factory=dict)

@@ -19,6 +19,7 @@ def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "user-config"
     monkeypatch.setenv("CROWDWATCH_CONFIG_DIR", str(folder))
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("CROWDWATCH_LOG_DIR", str(tmp_path / "user-logs"))  # the alert log
     return folder
 
 

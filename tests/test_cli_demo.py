@@ -22,7 +22,7 @@ def demo_close(tmp_path_factory) -> dict:
         from crowdwatch.analytics.report import to_json
         from crowdwatch.config.loader import load_config
         from crowdwatch.feeds.demo import DemoFeed
-        from crowdwatch.tui.engine import Engine
+        from crowdwatch.session.engine import Engine
 
         config = load_config()
         return to_json(Engine(DemoFeed(config), config).report_snapshot())

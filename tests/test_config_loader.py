@@ -120,6 +120,7 @@ def test_config_dir_beats_user_dir_beats_bundled_per_file(tmp_path: Path, user_d
         "factors.yaml": user_dir / "factors.yaml",
         "letfs.yaml": bundled_path("letfs.yaml"),
         "settings.yaml": config_dir / "settings.yaml",
+        "alerts.yaml": bundled_path("alerts.yaml"),
     }
     assert resolve_paths(None)["settings.yaml"] == user_dir / "settings.yaml"
 
@@ -134,6 +135,7 @@ def test_config_dir_beats_user_dir_beats_bundled_per_file(tmp_path: Path, user_d
         "factors.yaml": user_dir / "factors.yaml",
         "letfs.yaml": user_dir / "letfs.yaml",
         "settings.yaml": config_dir / "settings.yaml",
+        "alerts.yaml": bundled_path("alerts.yaml"),
     }
     assert load_config().settings.benchmark == "BBB"
 

@@ -12,7 +12,7 @@ import pytest
 from crowdwatch.config.loader import load_config
 from crowdwatch.feeds.base import FeedError
 from crowdwatch.feeds.files import FilesFeed
-from crowdwatch.tui.engine import Engine
+from crowdwatch.session.engine import Engine
 
 from .test_cli import small_market
 

@@ -12,7 +12,12 @@ from pathlib import Path
 
 import pytest
 
-HEADLESS_PACKAGES = ("crowdwatch.analytics", "crowdwatch.feeds", "crowdwatch.config")
+HEADLESS_PACKAGES = (
+    "crowdwatch.analytics",
+    "crowdwatch.feeds",
+    "crowdwatch.config",
+    "crowdwatch.session",
+)
 FORBIDDEN = ("textual", "rich", "textual_plotext", "plotext")
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -34,6 +39,7 @@ def test_every_headless_package_has_modules() -> None:
     assert "crowdwatch.config.loader" in modules
     assert "crowdwatch.feeds.base" in modules
     assert "crowdwatch.analytics.results" in modules
+    assert "crowdwatch.session.engine" in modules
 
 
 @pytest.mark.parametrize("module", headless_modules())

@@ -6,7 +6,7 @@ import importlib.metadata
 import subprocess
 import sys
 
-LAYERS = ("analytics", "config", "feeds", "tui", "widgets")
+LAYERS = ("analytics", "config", "feeds", "session", "tui", "widgets")
 
 
 def test_the_distribution_declares_only_crowdwatch_at_top_level() -> None:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 from crowdwatch.analytics.model import close_snapshot
 from crowdwatch.analytics.report import to_json
-from crowdwatch.config.schema import FactorSpec
+from crowdwatch.config.schema import AlertRule, AlertsConfig, Condition, FactorSpec
 
 from .markets import random_market
 
 TOP_KEYS = {"schema", "as_of", "mode", "source", "simulated", "benchmark", "universe_size",
-            "baskets", "factors", "themes", "internals", "events"}  # fmt: skip
+            "baskets", "factors", "themes", "internals", "events", "alerts"}  # fmt: skip
 MOVE_KEYS = {"ret", "sigma", "percentile", "ret_1w", "ret_1m", "ret_ytd", "drawdown",
              "worst_since", "best_since", "members"}  # fmt: skip
 THEME_EXTRA = {"missing", "crowding", "crowding_parts", "flag"}
@@ -20,6 +22,7 @@ INTERNAL_KEYS = {"index_ret", "breadth", "dispersion_ratio", "dispersion_percent
                  "reversal_corr", "realized_corr", "letf_flow_usd", "letf_flow_percentile",
                  "letf_gamma_usd_per_pct", "letf_by_underlying"}  # fmt: skip
 EVENT_KEYS = {"date", "sigma", "fwd_5d", "fwd_21d", "fwd_63d"}
+ALERT_KEYS = {"ts", "rule", "series", "field", "value", "message"}
 
 
 def report_for(seed: int, **kwargs) -> dict:
@@ -59,3 +62,30 @@ def test_size_without_market_caps_is_kept_as_nulls() -> None:
     assert size["members"] == []
     momentum = doc["factors"]["momentum"]
     assert momentum["ret"] == doc["baskets"]["momentum_pair"]["ret"]
+
+
+def test_alerts_are_the_rules_evaluated_once_on_the_report_snapshot() -> None:
+    history, config = random_market(3, shock_last=True)
+    rules = (
+        AlertRule("pair moved", Condition("momentum_pair", "sigma", ">=", -1e9)),
+        AlertRule("any theme", Condition("themes.*", "ret", ">=", -1.0)),
+        AlertRule("never", Condition("internals.breadth", "value", ">", 1.0)),
+    )
+    config = replace(config, alerts=AlertsConfig(rules=rules))
+    doc = json.loads(json.dumps(to_json(close_snapshot(history, config))))
+    assert doc["alerts"], "always-true rules fire on the first evaluation"
+    close = datetime.combine(
+        date.fromisoformat(doc["as_of"]), time(16), ZoneInfo("America/New_York")
+    )
+    stamp = close.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for alert in doc["alerts"]:
+        assert set(alert) == ALERT_KEYS
+        assert alert["ts"] == stamp
+    pair = [a for a in doc["alerts"] if a["rule"] == "pair moved"]
+    assert [a["value"] for a in pair] == [doc["baskets"]["momentum_pair"]["sigma"]]
+    themed = {a["series"]: a["value"] for a in doc["alerts"] if a["rule"] == "any theme"}
+    expected = {f"themes.{n}": t["ret"] for n, t in doc["themes"].items() if t["ret"] is not None}
+    assert themed == expected
+    assert not [a for a in doc["alerts"] if a["rule"] == "never"]
+    without = json.loads(json.dumps(to_json(close_snapshot(*random_market(3)))))
+    assert without["alerts"] == []  # no rules configured: an empty list, never a missing key

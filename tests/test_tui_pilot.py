@@ -241,7 +241,7 @@ async def test_refresh_now_ticks_and_shows_the_new_snapshot() -> None:
         await settle(pilot)
         assert app.engine.ticks == 1
         assert app.snapshot.quotes_ts == QUOTES_TS + timedelta(minutes=1)
-        assert len(app.trail.points["winners"]) == 2
+        assert len(app.intraday.points["winners"]) == 2
 
 
 class BlockingEngine(FakeEngine):

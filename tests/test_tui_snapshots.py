@@ -168,7 +168,7 @@ def test_dashboard_on_the_demo(snap_compare, size) -> None:
     """The real Engine on the demo feed, replayed to a fixed moment by an injected clock."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.demo import DemoFeed
-    from crowdwatch.tui.engine import Engine
+    from crowdwatch.session.engine import Engine
 
     config = load_config(None)
     replay = ReplayClock()

@@ -9,9 +9,11 @@ from typing import ClassVar
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from crowdwatch.analytics.results import Snapshot
+from crowdwatch.tui.messages import OpenDetail, ShowFailure
 from crowdwatch.tui.refresh import (
     Clock,
     EngineFailed,
@@ -24,11 +26,12 @@ from crowdwatch.tui.refresh import (
     utc_now,
 )
 from crowdwatch.tui.screens.dashboard import DashboardScreen
-from crowdwatch.tui.screens.detail import DetailScreen
+from crowdwatch.tui.screens.detail import DetailScreen, LiveScreen, Trail
 from crowdwatch.tui.screens.help import HelpScreen, TooSmallScreen
 from crowdwatch.tui.screens.internals_detail import InternalsDetail
 from crowdwatch.tui.screens.series_detail import SeriesDetail
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
+from crowdwatch.widgets.status_bar import StatusState
 
 # dark first; textual-light and solarized-light read well on a white background
 SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox")
@@ -49,12 +52,16 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
+    # every open screen is bound to these (LiveScreen): one assignment updates them all
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
+    trail: reactive[Trail] = reactive(dict, always_update=True, init=False)
+    status: reactive[StatusState | None] = reactive(None, always_update=True, init=False)
+
     def __init__(self, engine: EngineLike, clock: Clock | None = None) -> None:
         super().__init__()
         self.engine = engine
         self.clock: Clock = clock or utc_now
-        self.snapshot: Snapshot | None = None
-        self.trail = IntradayTrail()
+        self.intraday = IntradayTrail()
         self.freshness = Freshness(self.clock, float(engine.refresh_seconds), engine.simulated)
         self.message_text = ""
         self.message_is_error = False
@@ -62,7 +69,16 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self.theme = SCHEMES[0]
 
     def get_default_screen(self) -> Screen:
-        return DashboardScreen()
+        self.dashboard = self.bound(DashboardScreen())
+        return self.dashboard
+
+    def bound(self, screen: LiveScreen) -> LiveScreen:
+        """The screen, bound to the app's snapshot, trail and status line."""
+        return screen.data_bind(
+            snapshot=CrowdwatchApp.snapshot,
+            trail=CrowdwatchApp.trail,
+            status=CrowdwatchApp.status,
+        )
 
     def on_mount(self) -> None:
         self._check_size()
@@ -75,14 +91,15 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     # --- the refresh loop's results ---------------------------------------------------
     @on(SnapshotReady)
     def _snapshot_ready(self, message: SnapshotReady) -> None:
-        self.snapshot = message.snapshot
         if message.first:
             self._started = True
         self.freshness.observe(message.snapshot)
-        self.trail.add(message.snapshot)
+        self.intraday.add(message.snapshot)
         self.message_text = message.warnings[-1] if message.warnings else ""
         self.message_is_error = False
-        self.refresh_screens()
+        self.trail = self.intraday.frozen()
+        self.snapshot = message.snapshot
+        self.update_status()
         self.tick_finished()
 
     @on(EngineFailed)
@@ -91,27 +108,12 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self.message_text = message.error
         self.message_is_error = True
         if message.during_start:
-            self.get_screen_dashboard().show_failure(message.error)
+            self.dashboard.post_message(ShowFailure(message.error))
         self.update_status()
         self.tick_finished()
 
-    def get_screen_dashboard(self) -> DashboardScreen:
-        for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen):
-                return screen
-        raise LookupError("no dashboard")
-
-    def refresh_screens(self) -> None:
-        if self.snapshot is None:
-            return
-        trail = self.trail.frozen()
-        for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen | DetailScreen):
-                screen.show(self.snapshot, trail)
-        self.update_status()
-
     def update_status(self) -> None:
-        state = status_for(
+        self.status = status_for(
             self.engine,
             self.snapshot,
             self.freshness,
@@ -119,32 +121,21 @@ class CrowdwatchApp(RefreshMixin, App[None]):
             message=self.message_text,
             error=self.message_is_error,
         )
-        for screen in self.screen_stack:
-            if isinstance(screen, DashboardScreen | DetailScreen):
-                screen.set_status(state)
 
     # --- drill-downs ----------------------------------------------------------------
-    def _open(self, screen: DetailScreen) -> None:
+    @on(OpenDetail)
+    def _open_detail(self, message: OpenDetail) -> None:
         if self.snapshot is None:
             self.notify("Still loading history...", timeout=2)
             return
-
-        def fill() -> None:
-            if self.snapshot is not None:
-                screen.show(self.snapshot, self.trail.frozen())
-            self.update_status()
-
-        self.push_screen(screen)
-        self.call_after_refresh(fill)
-
-    def open_series(self, kind: str, name: str) -> None:
-        self._open(SeriesDetail(kind, name))
-
-    def open_theme(self, name: str) -> None:
-        self._open(ThemeDetail(name))
-
-    def open_internals(self) -> None:
-        self._open(InternalsDetail())
+        screen: DetailScreen
+        if message.kind == "theme":
+            screen = ThemeDetail(message.name)
+        elif message.kind == "internals":
+            screen = InternalsDetail()
+        else:
+            screen = SeriesDetail(message.kind, message.name)
+        self.push_screen(self.bound(screen))
 
     # --- actions ----------------------------------------------------------------------
     def action_toggle_pause(self) -> None:
@@ -171,7 +162,7 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     def _to_dashboard(self) -> DashboardScreen:
         while isinstance(self.screen, DetailScreen | HelpScreen):
             self.pop_screen()
-        return self.get_screen_dashboard()
+        return self.dashboard
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own (theme picker, keys, screenshot) stay; ours replace its Quit

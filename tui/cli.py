@@ -1,9 +1,11 @@
-"""The `crowdwatch` command line: the dashboard, report, export and config commands."""
+"""The `crowdwatch` command line: the dashboard, report, export, watch, alerts and config."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -81,6 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("out", type=Path, metavar="OUT.csv|OUT.parquet")
     export.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     add_data_options(export, suppress=True)
+    watch = commands.add_parser("watch", help="evaluate the alert rules without a screen")
+    watch.add_argument("--json", action="store_true", help="one JSON object per alert")
+    watch.add_argument("--once", action="store_true", help="evaluate once and exit (cron)")
+    add_data_options(watch, suppress=True)
+    alerts = commands.add_parser("alerts", help="alert tools (backtest)")
+    alert_commands = alerts.add_subparsers(dest="alerts_command", metavar="ACTION")
+    alert_commands.required = True
+    backtest = alert_commands.add_parser("backtest", help="the rules on every past close")
+    backtest.add_argument("--since", type=iso_date, default=None, metavar="DATE",
+                          help="list the fires from DATE on")  # fmt: skip
+    backtest.add_argument("--json", action="store_true", help="JSON instead of text")
+    add_data_options(backtest, suppress=True)
+    add_data_options(alerts, suppress=True)
     config = commands.add_parser("config", help="init, validate or locate the YAML config")
     config_commands = config.add_subparsers(dest="config_command", metavar="ACTION")
     config_commands.required = True
@@ -96,7 +111,7 @@ def open_engine(args: argparse.Namespace):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.factory import open_feed
-    from crowdwatch.tui.engine import Engine
+    from crowdwatch.session.engine import Engine
 
     config = load_config(args.config)
     feed = open_feed(args.source, args.data, config, speed=args.speed)
@@ -114,7 +129,7 @@ def report_snapshot(args: argparse.Namespace):
 
 def run_report(args: argparse.Namespace) -> int:
     from crowdwatch.analytics.report import to_json
-    from crowdwatch.tui.report_text import print_text_report, to_markdown
+    from crowdwatch.session.report_text import text_report, to_markdown
 
     snapshot = report_snapshot(args)
     if args.json:
@@ -122,12 +137,14 @@ def run_report(args: argparse.Namespace) -> int:
     elif args.markdown:
         print(to_markdown(snapshot))
     else:
-        print_text_report(snapshot)
+        # a terminal gets tables fitted to its width; a file or a pipe gets every column
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print(text_report(snapshot, width))
     return EXIT_OK
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from crowdwatch.tui.export import write_series
+    from crowdwatch.session.export import write_series
 
     out: Path = args.out
     if out.suffix.lower() not in (".csv", ".parquet"):
@@ -167,6 +184,54 @@ def run_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_watch(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from crowdwatch.session.watch import Watch
+
+    engine = open_engine(args)
+    stop = threading.Event()
+
+    def warn(text: str) -> None:
+        print(f"crowdwatch: warning: {text}", file=sys.stderr, flush=True)
+
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        previous[number] = signal.signal(number, lambda *_: stop.set())
+    try:
+        # a replay runs `speed` times faster: so does its polling (same ticks per session)
+        interval = engine.refresh_seconds / (args.speed if engine.simulated else 1.0)
+        watch = Watch(engine, engine.config.alerts, sys.stdout, warn, as_json=args.json)
+        watch.run(stop, max(interval, 0.01), once=args.once)
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return EXIT_OK
+
+
+def run_alerts(args: argparse.Namespace) -> int:
+    from crowdwatch.config.loader import load_config
+    from crowdwatch.feeds.factory import open_feed
+    from crowdwatch.session.backtest import backtest, backtest_text, history_model
+
+    config = load_config(args.config)
+    feed = open_feed(args.source, args.data, config, speed=args.speed)
+    model = history_model(feed, config, args.as_of)
+    for warning in feed.warnings():
+        print(f"crowdwatch: warning: {warning}", file=sys.stderr)
+    results = backtest(model, config.alerts, args.since)
+    first, last = model.panel.date_at(0), model.last_date
+    if args.json:
+        doc = {"first": first.isoformat(), "last": last.isoformat(),
+               "since": args.since.isoformat() if args.since else None,
+               "rules": [result.to_json() for result in results]}  # fmt: skip
+        print(json.dumps(doc, indent=2))
+    else:
+        print(backtest_text(results, args.since or first, last))
+    return EXIT_OK
+
+
 def run_dashboard(args: argparse.Namespace) -> int:
     from crowdwatch.tui.app import CrowdwatchApp
 
@@ -180,7 +245,13 @@ def main(argv: list[str] | None = None) -> int:
     from crowdwatch.feeds.base import FeedError, SourceUnavailable
 
     args = build_parser().parse_args(argv)
-    handlers = {"report": run_report, "export": run_export, "config": run_config}
+    handlers = {
+        "report": run_report,
+        "export": run_export,
+        "config": run_config,
+        "watch": run_watch,
+        "alerts": run_alerts,
+    }
     try:
         return handlers.get(args.command, run_dashboard)(args)
     except (ConfigError, BadInput) as exc:
@@ -197,6 +268,10 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `crowdwatch report | head`: the reader has all it wanted
+        # stop Python from reporting the pipe again when it flushes stdout at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -2,84 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
-
 from rich.text import Text
 
-NEW_YORK = ZoneInfo("America/New_York")
-DASH = "–"
-
-
-def pct(value: float | None, digits: int = 2) -> str:
-    """A decimal return as a signed percent: -0.0123 -> '-1.23%'."""
-    if value is None:
-        return DASH
-    return f"{value * 100:+.{digits}f}%"
-
-
-def sigma(value: float | None) -> str:
-    """A sigma move with its sign: -3.42 -> '-3.4σ'."""
-    if value is None:
-        return DASH
-    return f"{value:+.1f}σ"
-
-
-def billions(value: float | None) -> str:
-    """US dollars as signed billions: -1.82e10 -> '-18.2bn'."""
-    if value is None:
-        return DASH
-    return f"{value / 1e9:+.1f}bn"
-
-
-def ordinal(value: float | None) -> str:
-    """A percentile in [0, 1] as an ordinal: 0.991 -> '99th'."""
-    if value is None:
-        return DASH
-    n = int(value * 100)
-    n = min(max(n, 0), 100)
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def ratio(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return DASH
-    return f"{value:.{digits}f}"
-
-
-def signed(value: float | None, digits: int = 2) -> str:
-    if value is None:
-        return DASH
-    return f"{value:+.{digits}f}"
-
-
-def iso(value: date | None) -> str:
-    if value is None:
-        return DASH
-    return value.isoformat()
-
-
-def ny_time(ts: datetime | None) -> str:
-    """Exchange time (New York) of a UTC timestamp: '10:32:15 ET'."""
-    if ts is None:
-        return DASH
-    return ts.astimezone(NEW_YORK).strftime("%H:%M:%S ET")
-
-
-def age(seconds: float | None) -> str:
-    """A compact age: '4s', '3m05s', '2h10m', '3d'."""
-    if seconds is None:
-        return DASH
-    s = max(int(seconds), 0)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m{s % 60:02d}s"
-    if s < 86400:
-        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
-    return f"{s // 86400}d"
-
+from crowdwatch.analytics.formatting import (  # noqa: F401  (re-exported for the widgets)
+    DASH,
+    NEW_YORK,
+    age,
+    billions,
+    iso,
+    ny_time,
+    ordinal,
+    pct,
+    ratio,
+    sigma,
+    signed,
+    since,
+)
 
 MONO_KEEP = {"bold", "reverse", "italic", "underline"}
 
@@ -128,15 +66,3 @@ def sigma_cell(value: float | None, alert: float) -> Text:
     if hot:
         return Text(text, style=f"bold reverse {tone(value)}".strip(), justify="right")
     return colored(text, value)
-
-
-def since(worst: date | None, best: date | None, ret: float | None, on_record: bool) -> str:
-    """'worst since 2022-05-09', 'best since ...' or 'record'; the sign of ret picks the side."""
-    if ret is None or ret == 0:
-        return DASH
-    if on_record:
-        return "worst ever" if ret < 0 else "best ever"
-    day = worst if ret < 0 else best
-    if day is None:
-        return DASH
-    return ("w " if ret < 0 else "b ") + day.isoformat()

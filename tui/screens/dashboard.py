@@ -10,16 +10,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
 from crowdwatch.analytics.results import Event, Snapshot
+from crowdwatch.tui.messages import OpenDetail, ShowFailure
+from crowdwatch.tui.screens.detail import LiveScreen
 from crowdwatch.widgets import basket_panel, factor_table, internals_panel, theme_table
 from crowdwatch.widgets.basket_panel import BasketPanel
 from crowdwatch.widgets.factor_table import FactorTable
 from crowdwatch.widgets.internals_panel import InternalsPanel
 from crowdwatch.widgets.pane_table import PaneTable
-from crowdwatch.widgets.status_bar import StatusBar, StatusState
+from crowdwatch.widgets.status_bar import StatusBar
 from crowdwatch.widgets.theme_table import ThemeTable
 
 PANES = (
@@ -57,7 +58,7 @@ class Pane(Container):
         self.key = key
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(LiveScreen):
     BINDINGS = [
         Binding("tab", "next_pane(1)", "Next pane", show=False),
         Binding("shift+tab", "next_pane(-1)", "Prev pane", show=False),
@@ -97,8 +98,8 @@ class DashboardScreen(Screen):
         self._layout(self.size.width, self.size.height)
         self.activate("factors", focus=True)
         self._update_theme_subtitle()
-        self.app.update_status()  # type: ignore[attr-defined]
-        self.app.refresh_screens()  # type: ignore[attr-defined]  # a snapshot may be waiting
+        self.watch_status()
+        self.watch_snapshot()  # a snapshot may be waiting
 
     def on_resize(self) -> None:
         self._layout(self.size.width, self.size.height)
@@ -119,14 +120,11 @@ class DashboardScreen(Screen):
         count, median = event_summary(snapshot.events)
         self.query_one(InternalsPanel).show(snapshot.internals, snapshot.benchmark, count, median)
 
-    def show_failure(self, text: str) -> None:
+    @on(ShowFailure)
+    def show_failure(self, message: ShowFailure) -> None:
         """A failed start: the panes say why instead of 'Loading'."""
         for placeholder in self.query(".placeholder").results(Static):
-            placeholder.update(f"Could not load: {text}\nPress r to retry.")
-
-    def set_status(self, state: StatusState) -> None:
-        for bar in self.query(StatusBar).results(StatusBar):
-            bar.state = state
+            placeholder.update(f"Could not load: {message.text}\nPress r to retry.")
 
     # --- panes and focus ---------------------------------------------------------
     def activate(self, key: str, *, focus: bool) -> None:
@@ -212,10 +210,10 @@ class DashboardScreen(Screen):
         table = event.data_table.id
         if table == "factor-table":
             kind, _, name = key.partition(":")
-            self.app.open_series(kind, name)  # type: ignore[attr-defined]
+            self.post_message(OpenDetail("basket" if kind == "basket" else "factor", name))
         elif table == "basket-table":
-            self.app.open_series("basket", key)  # type: ignore[attr-defined]
+            self.post_message(OpenDetail("basket", key))
         elif table == "theme-table":
-            self.app.open_theme(key)  # type: ignore[attr-defined]
+            self.post_message(OpenDetail("theme", key))
         elif table == "internals-table":
-            self.app.open_internals()  # type: ignore[attr-defined]
+            self.post_message(OpenDetail("internals", key))

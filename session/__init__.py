@@ -1,0 +1,1 @@
+"""The headless session layer: the Engine (feed -> analytics), report text, export and alerts."""

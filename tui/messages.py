@@ -1,0 +1,25 @@
+"""Messages screens send to the app: what the user asked for, never a call into the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.message import Message
+
+DetailKind = Literal["basket", "factor", "theme", "internals"]
+
+
+@dataclass
+class OpenDetail(Message):
+    """Open the drill-down of one row: a basket or factor key, a theme name, an internal."""
+
+    kind: DetailKind
+    name: str = ""
+
+
+@dataclass
+class ShowFailure(Message):
+    """The app could not start; the dashboard's panes say why (sent app -> dashboard)."""
+
+    text: str
