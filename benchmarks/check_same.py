@@ -3,8 +3,13 @@
     python benchmarks/check_same.py --baseline   # write /tmp/perf_baseline/*.json
     python benchmarks/check_same.py              # compare the current code with it
 
-Compares the report JSON plus the drill-down frames (series, theme members, dispersion
-history, LETF funds) with a relative tolerance of 1e-12; prints the largest deviation.
+Compares the report JSON plus the drill-down data (series, theme members, dispersion
+history, LETF funds, recent values, and each series' cumulative path, sigma days and worst
+days) with a relative tolerance of 1e-12; prints the largest deviation. Write the baseline
+from the untouched code, e.g. a copy of main on PYTHONPATH:
+
+    git archive main | tar x -C /tmp/base/crowdwatch
+    PYTHONPATH=/tmp/base python /tmp/base/crowdwatch/benchmarks/check_same.py --baseline
 """
 
 from __future__ import annotations
