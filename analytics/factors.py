@@ -131,6 +131,8 @@ class BasketsToday:
 
     values: dict[str, float]
     members: dict[str, tuple[str, ...]]
+    masks: dict[str, tuple[np.ndarray, np.ndarray]]  # signal -> (top, bottom), (1, n) each
+    weights: np.ndarray | None  # (1, n) leg weights (caps at d) when weighting by cap
 
 
 def names(tickers: np.ndarray, *masks: np.ndarray) -> tuple[str, ...]:
@@ -174,4 +176,4 @@ def baskets_today(
             continue
         values[name] = float(factor_return(*legs[signal], long_top))
         members[name] = names(tickers, *masks[signal])
-    return BasketsToday(values=values, members=members)
+    return BasketsToday(values=values, members=members, masks=masks, weights=weights)

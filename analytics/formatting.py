@@ -20,6 +20,29 @@ def pct(value: float | None, digits: int = 2) -> str:
     return with_sign(value * 100, digits) + "%"
 
 
+def bp(value: float | None) -> str:
+    """A decimal as signed basis points: -0.0103 -> '-103bp'."""
+    if value is None:
+        return DASH
+    return with_sign(value * 1e4, 0) + "bp"
+
+
+def share(value: float | None) -> str:
+    """A share of a move as a whole percent: 0.614 -> '61%' (no sign: it is a share)."""
+    if value is None:
+        return DASH
+    return f"{value * 100:.0f}%"
+
+
+def legs_words(long_share: float | None) -> str:
+    """The side that drove a pair's move: 0.78 -> 'long side 78% of the move'."""
+    if long_share is None:
+        return "no move on either side"
+    if long_share >= 0.5:
+        return f"long side {share(long_share)} of the move"
+    return f"short side {share(1.0 - long_share)} of the move"
+
+
 def sigma(value: float | None) -> str:
     """A sigma move with its sign: -3.42 -> '-3.4σ'."""
     if value is None:

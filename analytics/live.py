@@ -9,11 +9,13 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.alerts import with_alerts
+from crowdwatch.analytics.attribution import attribute
 from crowdwatch.analytics.events import events_today
 from crowdwatch.analytics.factors import baskets_today
 from crowdwatch.analytics.internals import dispersion_history_today, internals_today
 from crowdwatch.analytics.letf import letf_today
 from crowdwatch.analytics.moves import drill_downs_today, frame_today, stats_today
+from crowdwatch.analytics.positioning import SeriesBook, positioning_at
 from crowdwatch.analytics.results import BASKET_KEYS, Snapshot
 from crowdwatch.analytics.themes import member_rows_today, theme_moves, theme_values_today
 from crowdwatch.config.calendar import NEW_YORK_NAME
@@ -49,6 +51,7 @@ def live(
     source: str = "demo",
     simulated: bool = False,
     mode: str = "live",
+    user_series: SeriesBook | None = None,
 ) -> Snapshot:
     """The Snapshot for session T (the quotes' New York date) against the model's close d."""
     if quotes is None or quotes.height == 0:
@@ -65,10 +68,21 @@ def live(
     )
     theme_values, member_counts = theme_values_today(model.themes, r_today)
     stats = stats_today(model.series, today, {**baskets.values, **theme_values}, baskets.members)
+    # attribution adds legs, top contributors and sectors to each M (not to the series)
+    basket_stats, factor_stats, themes, members = attribute(
+        model,
+        r_today,
+        baskets.masks,
+        baskets.weights,
+        {key: stats[key] for key in BASKET_KEYS},
+        {name: stats[name] for name in model.baskets.factor_legs},
+        theme_moves(model.themes, stats, member_counts),
+    )
     letf = letf_today(model.letf, r_today)
     internals = internals_today(
         model.internals, config.settings, today, r_today, eligible, model.signals_at_d["mom"], letf
     )
+    positioning = positioning_at(user_series, today, internals.letf_gamma_usd_per_pct)
     snapshot = Snapshot(
         as_of=today,
         mode=mode,  # type: ignore[arg-type]
@@ -76,9 +90,9 @@ def live(
         simulated=simulated,
         benchmark=config.settings.benchmark,
         universe_size=int(panel.member.sum()),
-        baskets={key: stats[key] for key in BASKET_KEYS},
-        factors={name: stats[name] for name in model.baskets.factor_legs},
-        themes=theme_moves(model.themes, stats, member_counts),
+        baskets=basket_stats,
+        factors=factor_stats,
+        themes=themes,
         internals=internals,
         events=events_today(model.events, stats["momentum_pair"].ret),
         quotes_ts=quotes.get_column("ts").max() if mode == "live" else None,
@@ -87,6 +101,9 @@ def live(
         theme_members=member_rows_today(model.themes, r_today),
         dispersion_history=dispersion_history_today(model.internals, today, internals),
         letf_funds=letf.funds,
+        user_series=positioning.series,
+        net_gamma_usd_per_pct=positioning.net_gamma_usd_per_pct,
+        members=members,
         drill_downs=drill_downs_today(model.series, today, stats),
     )
     return with_alerts(snapshot, config.alerts.rules)

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
 from crowdwatch.analytics.events import EventState
 from crowdwatch.analytics.factors import BasketState, factor_series
 from crowdwatch.analytics.internals import InternalsState
@@ -16,9 +17,10 @@ from crowdwatch.analytics.letf import LetfState
 from crowdwatch.analytics.live import live
 from crowdwatch.analytics.moves import SeriesState
 from crowdwatch.analytics.panel import Panel, build_panel
+from crowdwatch.analytics.positioning import SeriesBook
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.analytics.signals import own_row_signals, window_signals
-from crowdwatch.analytics.themes import ThemeState, theme_history
+from crowdwatch.analytics.themes import ThemeState, theme_history, trailing_rms
 from crowdwatch.analytics.windows import moments as running_moments
 from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
 from crowdwatch.config.schema import Config
@@ -33,12 +35,14 @@ class Model:
     config: Config
     panel: Panel
     signals_at_d: dict[str, np.ndarray]  # (tickers,) each: mom, beta, vol, rev (, size)
+    ticker_rms: np.ndarray  # (tickers,) stdev (not demeaned) of the last 252 returns to d
     baskets: BasketState  # today's basket and factor selection (factors.py)
     themes: ThemeState  # weights, momentum, crowding, member columns (themes.py)
     internals: InternalsState  # dispersion history, the days before T (internals.py)
     letf: LetfState  # funds and the flow history (letf.py)
     events: EventState  # the -3 sigma momentum days (events.py)
     series: SeriesState  # every basket, factor and theme series, digested (moves.py)
+    attribution: AttributionBasis | None = None  # names, sectors, theme columns (attribution.py)
 
     @property
     def last_date(self) -> date:
@@ -63,8 +67,9 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     del moments
     series = factor_series(panel, signals, eligible, config)
     del eligible
+    ticker_rms = trailing_rms(panel.returns)
     theme_series, themes = theme_history(
-        config.themes, panel, signals, index_returns, series["momentum_pair"]
+        config.themes, panel, signals, index_returns, series["momentum_pair"], ticker_rms
     )
     series.update(theme_series)
     return Model(
@@ -72,12 +77,14 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         panel=panel,
         # copies: a view of row d would keep every full signal matrix alive in the Model
         signals_at_d={name: matrix[d].copy() for name, matrix in signals.items()},
+        ticker_rms=ticker_rms,
         baskets=BasketState.of(config, panel),
         themes=themes,
         internals=internals,
         letf=LetfState.of(config.letfs, panel),
         events=EventState.of(series["momentum_pair"], panel.dates),
         series=SeriesState.of(panel.dates, series),
+        attribution=attribution_basis(panel.tickers, universe, themes.matrix),
     )
 
 
@@ -88,6 +95,7 @@ def close_snapshot(
     as_of: date | None = None,
     source: str = "files",
     simulated: bool = False,
+    user_series: SeriesBook | None = None,
 ) -> Snapshot:
     """Close mode: the last history date (<= as_of) is T, the day before it is d."""
     if as_of is not None:
@@ -109,4 +117,6 @@ def close_snapshot(
         ts=pl.lit(today).cast(pl.Datetime("us")).dt.replace_time_zone(NEW_YORK_NAME)
         .dt.offset_by(SESSION_CLOSE_OFFSET).dt.convert_time_zone("UTC"),
     )  # fmt: skip
-    return live(model, quotes, source=source, simulated=simulated, mode="close")
+    return live(
+        model, quotes, source=source, simulated=simulated, mode="close", user_series=user_series
+    )

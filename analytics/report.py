@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from crowdwatch.analytics.attribution import Contributor, Legs
+from crowdwatch.analytics.positioning import UserSeries
 from crowdwatch.analytics.results import BASKET_KEYS, MoveStats, Snapshot, ThemeMove
 
 SCHEMA_VERSION = 1
@@ -18,7 +20,24 @@ def iso(day: date | None) -> str | None:
     return day.isoformat() if day is not None else None
 
 
+def legs_json(legs: Legs | None) -> dict[str, Any] | None:
+    if legs is None:
+        return None
+    return {"long": legs.long, "short": legs.short, "long_share": legs.long_share}
+
+
+def contributor_json(member: Contributor) -> dict[str, Any]:
+    return {
+        "ticker": member.ticker,
+        "ret": member.ret,
+        "weight": member.weight,
+        "contribution": member.contribution,
+        "side": member.side,
+    }
+
+
 def move_json(stats: MoveStats) -> dict[str, Any]:
+    explained = stats.ret is not None  # a null ret has null attribution (DESIGN.md)
     return {
         "ret": stats.ret,
         "sigma": stats.sigma,
@@ -30,6 +49,11 @@ def move_json(stats: MoveStats) -> dict[str, Any]:
         "worst_since": iso(stats.worst_since),
         "best_since": iso(stats.best_since),
         "members": list(stats.members),
+        "legs": legs_json(stats.legs) if explained else None,
+        "top_contributors": (
+            [contributor_json(member) for member in stats.top_contributors] if explained else None
+        ),
+        "by_sector": dict(stats.by_sector) if explained and stats.by_sector is not None else None,
     }
 
 
@@ -41,6 +65,19 @@ def theme_json(theme: ThemeMove) -> dict[str, Any]:
         "crowding": theme.crowding,
         "crowding_parts": dict(theme.crowding_parts),
         "flag": theme.flag,
+    }
+
+
+def user_series_json(series: UserSeries) -> dict[str, Any]:
+    return {
+        "value": series.value,
+        "date": iso(series.date),
+        "change": series.change,
+        "percentile_1y": series.percentile_1y,
+        "stale": series.stale,
+        "label": series.label,
+        "unit": series.unit,
+        "role": series.role,
     }
 
 
@@ -72,5 +109,7 @@ def to_json(snapshot: Snapshot) -> dict[str, Any]:
             }
             for event in snapshot.events
         ],
+        "series": {name: user_series_json(s) for name, s in snapshot.user_series.items()},
+        "net_gamma_usd_per_pct": snapshot.net_gamma_usd_per_pct,
         "alerts": [alert.record() for alert in snapshot.alerts],
     }

@@ -10,8 +10,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.positioning import UserSeries
+
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from crowdwatch.analytics.alerts import Alert
+    from crowdwatch.analytics.attribution import Contributor, Legs
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -43,6 +48,10 @@ class MoveStats:
     recent: tuple[float | None, ...] = ()
     # True when ret is the lowest (ret < 0) / highest (ret > 0) on record
     on_record: bool = False
+    # what drove the move (DESIGN.md "Attribution"); empty when ret is null
+    legs: Legs | None = None  # pairs and factors only
+    top_contributors: tuple[Contributor, ...] = ()
+    by_sector: dict[str, float] | None = None  # None without universe.csv sectors
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +160,10 @@ class Snapshot:
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
     dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
+    user_series: dict[str, UserSeries] = field(default_factory=dict)  # Positioning and gamma
+    net_gamma_usd_per_pct: float | None = None  # dealer gamma - LETF gamma; null without one
+    # series key -> member table (analytics.attribution.member_table), built on first read
+    members: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot
     # per basket, factor and theme key: the cumulative path, sigma days and worst days
     drill_downs: dict[str, SeriesDrillDown] = field(default_factory=dict)

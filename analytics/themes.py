@@ -104,8 +104,10 @@ def theme_history(
     signals: dict[str, np.ndarray],
     index_returns: np.ndarray,
     momentum_pair: np.ndarray,
+    ticker_rms: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], ThemeState]:
-    """Every day's theme returns, and each theme's state at d."""
+    """Every day's theme returns, and each theme's state at d (ticker_rms: trailing_rms of
+    the returns, per ticker)."""
     returns, column = panel.returns, panel.column
     d = len(panel.dates) - 1
     matrix = theme_weights(themes, column, len(panel.tickers))
@@ -137,7 +139,7 @@ def theme_history(
         crowding=crowd,
         missing={t.name: tuple(x for x in t.tickers if x not in column) for t in themes},
         member_columns=member_columns,
-        member_rms=trailing_rms(returns)[member_columns],
+        member_rms=ticker_rms[member_columns],
         member_static=static,
         member_spans=tuple(zip([0, *ends][:-1], ends, strict=True)),
     )

@@ -6,7 +6,16 @@ from datetime import date
 
 from yaml.nodes import Node
 
-from crowdwatch.config.schema import SIGNALS, FactorSpec, LetfFund, Settings, Theme
+from crowdwatch.config.schema import (
+    SERIES_ROLES,
+    SERIES_UNITS,
+    SIGNALS,
+    FactorSpec,
+    LetfFund,
+    SeriesSpec,
+    Settings,
+    Theme,
+)
 from crowdwatch.config.yamlnodes import FileCheck, suggestion
 
 SETTINGS_KEYS = (
@@ -16,8 +25,10 @@ SETTINGS_KEYS = (
     "dispersion_since_years",
     "alerts",
     "weighting",
+    "series",
 )
 ALERT_KEYS = ("sigma",)
+SERIES_KEYS = ("label", "unit", "role")
 WEIGHTINGS = ("equal", "cap")
 THEME_KEYS = ("name", "tickers", "weights", "note")
 FUND_KEYS = ("ticker", "underlying", "leverage", "aum_usd")
@@ -80,8 +91,45 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
             fields["alert_sigma"] = sigma
     if "weighting" in values:
         fields["weighting"] = check.choice(values["weighting"], "weighting", WEIGHTINGS)
+    if "series" in values:
+        fields["series"] = read_series_specs(check, values["series"])
     # a bad value was recorded as a problem; fall back to the default so building still works
     return Settings(**{name: value for name, value in fields.items() if value is not None})
+
+
+def read_series_specs(check: FileCheck, node: Node) -> dict[str, SeriesSpec]:
+    """`series:` name -> {label, unit, role}; one dealer_gamma at most, and in usd."""
+    specs: dict[str, SeriesSpec] = {}
+    gamma_line: tuple[str, int] | None = None
+    for name, _line, value_node in check.pairs(node, "series"):
+        what = f"series '{name}'"
+        values = check.mapping(value_node, what, SERIES_KEYS, key=name)
+        label = check.text(values["label"], "label") if "label" in values else None
+        unit = check.choice(values["unit"], "unit", SERIES_UNITS) if "unit" in values else None
+        role = check.choice(values["role"], "role", SERIES_ROLES) if "role" in values else None
+        if role == "dealer_gamma":
+            role_node = values["role"]
+            if gamma_line is not None:
+                check.error(
+                    role_node,
+                    "role",
+                    f"key 'role' of {what}: only one series may have role dealer_gamma "
+                    f"('{gamma_line[0]}' has it at line {gamma_line[1]})",
+                )
+                role = None
+            else:
+                gamma_line = (name, role_node.start_mark.line + 1)
+            # an invalid unit was reported already: only a missing or other valid one here
+            if "unit" not in values or unit not in ("usd", None):
+                where = values.get("unit", role_node)
+                check.error(
+                    where,
+                    "unit",
+                    f"key 'unit' of {what}: role dealer_gamma needs unit usd "
+                    "(US dollars per 1% move)",
+                )
+        specs[name] = SeriesSpec(label=label or name, unit=unit, role=role)  # type: ignore[arg-type]
+    return specs
 
 
 def _line(values: dict[str, Node], key: str, node: Node) -> int:

@@ -8,6 +8,19 @@ from pathlib import Path
 from typing import Literal
 
 SIGNALS = ("mom", "beta", "vol", "rev", "size")
+SERIES_UNITS = ("usd", "pct", "ratio", "number")
+SERIES_ROLES = ("dealer_gamma", "exposure", "other")
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSpec:
+    """settings.yaml `series:` entry: how to label and use one of the desk's own series."""
+
+    label: str
+    unit: Literal["usd", "pct", "ratio", "number"] | None = None
+    role: Literal["dealer_gamma", "exposure", "other"] | None = None
+
+
 ALERT_OPS = ("<=", ">=", "<", ">", "==", "!=")
 ALERT_CHANNELS = ("screen", "bell", "osc", "log")
 ALERT_SEVERITIES = ("information", "warning", "error")
@@ -21,6 +34,7 @@ class Settings:
     dispersion_since_years: int = 3
     alert_sigma: float = 3.0
     weighting: Literal["equal", "cap"] = "equal"
+    series: dict[str, SeriesSpec] = field(default_factory=dict)  # name -> label, unit, role
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError
 from crowdwatch.feeds.demo_calendar import session_times
 from crowdwatch.feeds.demo_market import DemoMarket, Simulator, load_universe
 from crowdwatch.feeds.demo_session import etf_paths, session_paths
+from crowdwatch.feeds.user_series import FixedSeries
 
 REPLAY_SECONDS = 180.0  # wall time of the whole session at speed 1
 
@@ -86,6 +87,12 @@ class DemoFeed:
 
     def warnings(self) -> list[str]:
         return []
+
+    def series_source(self) -> FixedSeries:
+        """The demo's own simulated series (net exposure, dealer gamma) with their labels."""
+        from crowdwatch.feeds.demo_series import SPECS, demo_series
+
+        return FixedSeries(demo_series(), SPECS)
 
     def tick_frame(self, step: int) -> pl.DataFrame:
         """The quotes of one session minute (0 = 09:30 New York)."""

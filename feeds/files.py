@@ -153,6 +153,12 @@ class FilesFeed:
     def closing_quotes(self) -> pl.DataFrame | None:
         return self.quotes()
 
+    def series_source(self):
+        """The folder's series.parquet|csv, watched (format: feeds/user_series.py)."""
+        from crowdwatch.feeds.user_series import SeriesWatch
+
+        return SeriesWatch(folder=self.data_dir)
+
     def warnings(self) -> list[str]:
         found = (self._history_warning, self._quotes_drop_warning, self._quotes_warning)
         return [w for w in found if w]

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.alerts import with_alerts
 from crowdwatch.analytics.live import session_date
 from crowdwatch.analytics.model import Model, close_snapshot, live, prepare
+from crowdwatch.analytics.positioning import SeriesBook, positioning_at, series_book
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.config.loader import check_benchmark
 from crowdwatch.config.schema import Config
 from crowdwatch.feeds.base import Feed, FeedError
+from crowdwatch.feeds.user_series import SeriesSource, open_series
 
 
 def newer_than(quotes: pl.DataFrame | None, day: date) -> bool:
@@ -75,7 +79,13 @@ class Engine:
     the last history day. With as_of the answer is the close of that day and never ticks.
     """
 
-    def __init__(self, feed: Feed, config: Config, as_of: date | None = None) -> None:
+    def __init__(
+        self,
+        feed: Feed,
+        config: Config,
+        as_of: date | None = None,
+        series: SeriesSource | None = None,
+    ) -> None:
         self.feed = feed
         self.config = config
         self.as_of = as_of
@@ -88,6 +98,10 @@ class Engine:
         self._gap: str | None = None
         self._thin: str | None = None
         self._fallback: str | None = None
+        # the desk's own series: --series, else the source's own (files folder, demo)
+        self.series = series if series is not None else open_series(None, feed)
+        self._series_frame: pl.DataFrame | None = None
+        self._book: SeriesBook | None = None
 
     @property
     def cached(self) -> bool:
@@ -95,7 +109,8 @@ class Engine:
 
     def warnings(self) -> list[str]:
         # the status line shows the last one: the least pressing come first
-        ordered = [self._fallback, *self.feed.warnings(), self._thin, self._gap]
+        series = self.series.warnings() if self.series is not None else []
+        ordered = [self._fallback, *series, *self.feed.warnings(), self._thin, self._gap]
         return [w for w in ordered if w]
 
     def _history(self) -> tuple[pl.DataFrame, pl.DataFrame | None]:
@@ -106,6 +121,25 @@ class Engine:
         self._fallback = None if universe is not None else fallback_warning(history, self.config)
         return history, universe
 
+    def _series_book(self) -> SeriesBook | None:
+        """The user series digested, again only when the source hands over a new frame."""
+        frame = self.series.frame() if self.series is not None else None
+        if frame is not self._series_frame:
+            specs = {**getattr(self.series, "specs", {}), **self.config.settings.series}
+            self._series_frame, self._book = frame, series_book(frame, specs)
+        return self._book
+
+    def _with_series(self, snapshot: Snapshot) -> Snapshot:
+        """The snapshot with today's positioning from the current series (file changed)."""
+        internals = snapshot.internals
+        found = positioning_at(self._book, snapshot.as_of, internals.letf_gamma_usd_per_pct)
+        changed = replace(
+            snapshot,
+            user_series=found.series,
+            net_gamma_usd_per_pct=found.net_gamma_usd_per_pct,
+        )
+        return with_alerts(changed, self.config.alerts.rules)  # rules may read user series
+
     def _close(self, history: pl.DataFrame, universe: pl.DataFrame | None) -> Snapshot:
         return close_snapshot(
             history,
@@ -114,6 +148,7 @@ class Engine:
             as_of=self.as_of,
             source=self.source,
             simulated=self.simulated,
+            user_series=self._series_book(),
         )
 
     def start(self, quotes: pl.DataFrame | None = None) -> Snapshot:
@@ -129,7 +164,9 @@ class Engine:
         quotes = self.feed.quotes() if quotes is None else quotes
         if newer_than(quotes, last_day):
             self._model = prepare(history, self.config, universe)
-            self._last = live(self._model, quotes, self.source, self.simulated)
+            self._last = live(
+                self._model, quotes, self.source, self.simulated, user_series=self._series_book()
+            )
             self._gap = gap_warning(last_day, self._last.as_of)
         else:
             self._last = self._close(history, universe)
@@ -139,6 +176,9 @@ class Engine:
         """Poll the quotes and recompute today's numbers (O(universe))."""
         if self._last is None:
             return self.start()
+        book = self._book
+        if self._series_book() is not book:  # a new observation shows within one refresh
+            self._last = self._with_series(self._last)
         if self.static:
             return self._last
         quotes = self.feed.quotes()
@@ -148,7 +188,9 @@ class Engine:
         elif newer_than(quotes, self._model.last_date):
             if session_date(quotes) != self._last.as_of:
                 return self.start(quotes)  # a new session: re-read the history first
-            self._last = live(self._model, quotes, self.source, self.simulated)
+            self._last = live(
+                self._model, quotes, self.source, self.simulated, user_series=self._book
+            )
         self.raise_source_problem()
         return self._last
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import statistics
+import textwrap
 from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
+from crowdwatch.analytics.attribution import top_share
+from crowdwatch.analytics.positioning_format import gamma_line, series_cells
 from crowdwatch.analytics.results import BASKET_LABELS, MoveStats, Snapshot
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")
@@ -13,6 +16,12 @@ MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "dra
 MOVE_DROP = ("drawdown", "YTD", "1m", "since", "1w", "pctile")
 THEME_HEADERS = ("theme", "today", "sigma", "1w", "1m", "YTD", "crowding", "flag", "n", "missing")
 THEME_DROP = ("missing", "n", "YTD", "1m", "1w", "crowding")
+POSITIONING_HEADERS = ("series", "value", "date", "change", "1y pctile", "stale")
+POSITIONING_DROP = ("stale", "date", "change")
+NO_SERIES = "no user series (series.csv in the data folder, or --series PATH)"
+DRIVER_HEADERS = ("", "today", "what drove it", "detail")
+DRIVER_DROP = ("detail", "today")
+TOP_NAMES = 3  # contributors named per flagged theme
 GAP = 2  # spaces between columns
 
 
@@ -24,6 +33,8 @@ class Section:
     headers: tuple[str, ...]
     rows: list[list[str]]
     drop_order: tuple[str, ...] = ()  # headers that may go, least important first
+    notes: tuple[str, ...] = ()  # lines under the table
+    text_columns: tuple[str, ...] = ()  # headers of words, left-aligned like the label
 
 
 def since_text(stats: MoveStats) -> str:
@@ -67,12 +78,50 @@ def internals_rows(snapshot: Snapshot) -> list[list[str]]:
     ]  # fmt: skip
 
 
+def driver_rows(snapshot: Snapshot) -> list[list[str]]:
+    """The pair's legs in words, then each flagged theme's largest contributors."""
+    pair = snapshot.baskets.get("momentum_pair")
+    rows = []
+    if pair is not None:
+        legs = pair.legs
+        rows.append(
+            [
+                BASKET_LABELS["momentum_pair"],
+                fmt.pct(pair.ret),
+                fmt.DASH if legs is None else fmt.legs_words(legs.long_share),
+                fmt.DASH
+                if legs is None
+                else f"long {fmt.pct(legs.long)}, short {fmt.pct(legs.short)}",
+            ]  # fmt: skip
+        )
+    for name, theme in snapshot.themes.items():
+        if theme.flag is None:
+            continue
+        top = theme.stats.top_contributors[:TOP_NAMES]
+        share = top_share(theme.stats, TOP_NAMES)
+        rows.append(
+            [
+                f"{name} ({theme.flag})",
+                fmt.pct(theme.stats.ret),
+                ", ".join(f"{c.ticker} {fmt.bp(c.contribution)}" for c in top) or fmt.DASH,
+                fmt.DASH if share is None else f"{fmt.share(share)} of the move",
+            ]
+        )
+    return rows
+
+
 def events_line(snapshot: Snapshot) -> str:
     forward = [e.fwd_21d for e in snapshot.events if e.fwd_21d is not None]
     if not snapshot.events:
         return "none on record"
     median = fmt.pct(statistics.median(forward)) if forward else fmt.DASH
     return f"{len(snapshot.events)} events, median next-21d pair return {median}"
+
+
+def positioning_section(snapshot: Snapshot) -> Section:
+    rows = [series_cells(series) for series in snapshot.user_series.values()]
+    notes = (gamma_line(snapshot),) if rows else (NO_SERIES, gamma_line(snapshot))
+    return Section("Positioning", POSITIONING_HEADERS, rows, POSITIONING_DROP, notes=notes)
 
 
 def heading(snapshot: Snapshot) -> str:
@@ -90,7 +139,12 @@ def sections(snapshot: Snapshot) -> list[Section]:
         Section("Factor sigma moves", MOVE_HEADERS, moves, MOVE_DROP),
         Section("Crowded themes", THEME_HEADERS, theme_rows(snapshot), THEME_DROP),
         Section("Market internals", ("", "value"), internals_rows(snapshot)),
-    ]
+        Section(
+            "What drove it", DRIVER_HEADERS, driver_rows(snapshot), DRIVER_DROP,
+            text_columns=("what drove it", "detail"),
+        ),
+        positioning_section(snapshot),
+    ]  # fmt: skip
 
 
 def fit_columns(section: Section, width: int | None) -> list[int]:
@@ -130,12 +184,16 @@ def render_section(section: Section, width: int | None) -> list[str]:
             if k == 0:
                 text = text if len(text) <= size else text[: size - 1] + "…"
                 parts.append(text.ljust(size))
+            elif section.headers[i] in section.text_columns:
+                parts.append(text.ljust(size))
             else:
                 parts.append(text.rjust(size))
         return (" " * GAP).join(parts).rstrip()
 
     rule = "-" * min(width or 10_000, sum(widths) + GAP * (len(widths) - 1))
-    return [section.title, line(list(section.headers)), rule, *(line(r) for r in section.rows)]
+    table = [line(list(section.headers)), rule, *(line(r) for r in section.rows)]
+    notes = [part for note in section.notes for part in textwrap.wrap(note, width or len(note))]
+    return [section.title, *(table if section.rows else []), *notes]
 
 
 def text_report(snapshot: Snapshot, width: int | None = None) -> str:
@@ -151,14 +209,16 @@ def to_markdown(snapshot: Snapshot) -> str:
     lines = [f"**{heading(snapshot)}**", ""]
     for section in sections(snapshot):
         headers = section.headers
-        lines += [
-            f"### {section.title}",
-            "",
-            "| " + " | ".join(h or "name" for h in headers) + " |",
-        ]
-        lines.append("|" + "|".join(["---"] + ["---:"] * (len(headers) - 1)) + "|")
-        lines += [
-            "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in section.rows
-        ]
+        lines += [f"### {section.title}", ""]
+        if section.rows:
+            lines.append("| " + " | ".join(h or "name" for h in headers) + " |")
+            align = ["---" if h in section.text_columns else "---:" for h in headers[1:]]
+            lines.append("|" + "|".join(["---", *align]) + "|")
+            lines += [
+                "| " + " | ".join(cell.replace("|", "/") for cell in row) + " |"
+                for row in section.rows
+            ]
+        if section.notes:
+            lines += ["", *section.notes] if section.rows else list(section.notes)
         lines.append("")
     return "\n".join(lines)

@@ -13,7 +13,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 import polars as pl
+from reference_attribution import basket_frame, explain, pair_frame, sector_lookup, theme_frame
 from reference_details import drill_down_details
+from reference_positioning import reference_series
 from reference_stats import move_stats, rolling_beta, rolling_std
 from reference_themes import internals_and_events, themes_block
 
@@ -73,9 +75,11 @@ def reference_report(
     as_of: date | None = None,
     source: str = "files",
     simulated: bool = False,
+    user_series: pd.DataFrame | None = None,
     details: dict | None = None,
 ) -> dict:
-    """The `report --json` dict of DESIGN.md, computed the plain way.
+    """The `report --json` dict of DESIGN.md, computed the plain way; user_series is a
+    series.csv frame (date, name, value) for "series" and "net_gamma_usd_per_pct".
 
     `details`, when given, receives what the drill-downs show (reference_details.py).
     """
@@ -105,6 +109,7 @@ def reference_report(
 
     underlyings = {f.underlying for f in config.letfs}
     listed = {t for theme in config.themes for t in theme.tickers}
+    uni = None
     if universe is not None:
         uni = universe.to_pandas() if isinstance(universe, pl.DataFrame) else universe
         # choice: universe.csv tickers count only when they are in the history
@@ -168,12 +173,29 @@ def reference_report(
 
     top_t, bottom_t = legs["mom"][t_row]
     both_t = names(top_t) + names(bottom_t)
+    sector_of = sector_lookup(uni)
+    b_w = [beta[t_row - 1, j] for j in top_t if not np.isnan(beta[t_row - 1, j])]
+    b_l = [beta[t_row - 1, j] for j in bottom_t if not np.isnan(beta[t_row - 1, j])]
+    # the beta-neutral pair has no value unless bL > 0 (then nothing is attributed)
+    scale = np.mean(b_w) / np.mean(b_l) if b_w and b_l and np.mean(b_l) > 0 else math.nan
     baskets = {
-        "winners": move_stats(m.dates, winners, t_row, names(top_t)),
-        "short_momentum": move_stats(m.dates, short_mom, t_row, names(bottom_t)),
-        "momentum_pair": move_stats(m.dates, pair, t_row, both_t),
-        "momentum_beta_neutral": move_stats(m.dates, neutral, t_row, both_t),
-    }
+        "winners": explain(
+            move_stats(m.dates, winners, t_row, names(top_t)),
+            basket_frame(m, t_row, top_t, cap_weighted), False, sector_of,
+        ),
+        "short_momentum": explain(
+            move_stats(m.dates, short_mom, t_row, names(bottom_t)),
+            basket_frame(m, t_row, bottom_t, cap_weighted), False, sector_of,
+        ),
+        "momentum_pair": explain(
+            move_stats(m.dates, pair, t_row, both_t),
+            pair_frame(m, t_row, top_t, bottom_t, cap_weighted), True, sector_of,
+        ),
+        "momentum_beta_neutral": explain(
+            move_stats(m.dates, neutral, t_row, both_t),
+            pair_frame(m, t_row, top_t, bottom_t, cap_weighted, scale), True, sector_of,
+        ),
+    }  # fmt: skip
 
     factors, factor_series = {}, {}
     for spec in config.factors:
@@ -184,9 +206,17 @@ def reference_report(
             series.append(basket_mean(t, long) - basket_mean(t, short))
         top, bottom = legs[spec.signal][t_row]
         factor_series[spec.name] = np.array(series)
-        factors[spec.name] = move_stats(m.dates, np.array(series), t_row, names(top + bottom))
+        long, short = (top, bottom) if spec.long == "top" else (bottom, top)
+        factors[spec.name] = explain(
+            move_stats(m.dates, np.array(series), t_row, names(top + bottom)),
+            pair_frame(m, t_row, long, short, cap_weighted), True, sector_of,
+        )  # fmt: skip
 
     themes = themes_block(m, config, pair, t_row)
+    for theme in config.themes:
+        themes[theme.name] = explain(
+            themes[theme.name], theme_frame(m, t_row, theme), False, sector_of
+        )
     internals, events = internals_and_events(m, config, eligible, pair, t_row)
     if details is not None:
         baskets_series = {"winners": winners, "short_momentum": short_mom,
@@ -194,6 +224,17 @@ def reference_report(
         details.update(
             drill_down_details(m, config, eligible, {**baskets_series, **factor_series}, t_row)
         )
+    series, net_gamma = {}, None
+    if user_series is not None:
+        specs = {
+            name: {"label": spec.label, "unit": spec.unit, "role": spec.role}
+            for name, spec in config.settings.series.items()
+        }
+        series, net_gamma = reference_series(
+            _to_pandas(user_series), m.dates[t_row], specs, internals["letf_gamma_usd_per_pct"]
+        )
+        for entry in series.values():
+            entry["date"] = entry["date"].isoformat() if entry["date"] is not None else None
     return {
         "schema": 1,
         "as_of": m.dates[t_row].isoformat(),
@@ -208,6 +249,8 @@ def reference_report(
         "themes": themes,
         "internals": internals,
         "events": events,
+        "series": series,
+        "net_gamma_usd_per_pct": net_gamma,
         # the random markets configure no alert rules (tests/test_alert_* check the rules)
         "alerts": [] if not config.alerts.rules else None,
     }

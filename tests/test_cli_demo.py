@@ -37,6 +37,30 @@ def test_report_on_the_demo_answers_at_the_replayed_close(capsys, demo_close) ->
     assert doc["as_of"] == "2026-02-04" and doc["mode"] == "live"
     assert doc["baskets"]["momentum_pair"]["sigma"] <= -3
     assert doc["themes"]["AI beneficiaries"]["flag"] == "UNWIND"
+    # the demo's own series come with it: the day is net short gamma
+    assert set(doc["series"]) == {"prime_net_exposure", "dealer_gamma"}
+    assert doc["net_gamma_usd_per_pct"] < 0
+
+
+def test_attribution_at_the_replayed_close(demo_close) -> None:
+    pair = demo_close["baskets"]["momentum_pair"]
+    # the seed's day: the pair's fall came from the long side (past winners de-grossed)
+    assert pair["ret"] < 0 and pair["legs"]["long"] < 0
+    assert pair["legs"]["long_share"] > 0.5
+    assert abs(pair["legs"]["long"] + pair["legs"]["short"] - pair["ret"]) < 1e-12
+    assert "Information Technology" in pair["by_sector"]  # the demo universe has sectors
+    ai = demo_close["themes"]["AI beneficiaries"]
+    theme_tickers = {"NVDA", "AVGO", "AMD", "TSM", "MRVL", "ANET", "ORCL", "SMCI", "DELL",
+                     "CLS", "COHR", "CRDO", "ALAB", "ARM", "APP"}  # fmt: skip
+    top = ai["top_contributors"]
+    assert len(top) == 10 and {member["ticker"] for member in top} <= theme_tickers
+    sizes = [abs(member["contribution"]) for member in top]
+    assert sizes == sorted(sizes, reverse=True)
+    assert all(member["contribution"] < 0 and member["side"] is None for member in top[:3])
+    # 15 members with a return, NVDA and AVGO weigh 1.5: total weight 16
+    weights = {member["ticker"]: member["weight"] for member in top}
+    assert all(abs(w - (1.5 if t in ("NVDA", "AVGO") else 1.0) / 16) < 1e-12
+               for t, w in weights.items())  # fmt: skip
 
 
 def test_as_of_the_replayed_day_is_the_same_day_in_close_mode(capsys, demo_close) -> None:

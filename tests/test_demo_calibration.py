@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from crowdwatch.analytics.model import close_snapshot, live, prepare
+from crowdwatch.analytics.positioning import series_book
 from crowdwatch.analytics.report import to_json
 from crowdwatch.feeds.demo import DemoFeed
 
@@ -26,7 +27,11 @@ def setup(tmp_path_factory):
 def report(setup):
     config, feed = setup
     model = prepare(feed.history(), config, feed.universe())
-    return to_json(live(model, feed.closing_quotes(), source="demo", simulated=True))
+    own = feed.series_source()
+    book = series_book(own.frame(), own.specs)
+    return to_json(
+        live(model, feed.closing_quotes(), source="demo", simulated=True, user_series=book)
+    )
 
 
 def test_report_is_for_the_replayed_session(report):
@@ -92,3 +97,21 @@ def test_the_crowd_builds_in_the_months_before_the_unwind(setup, report):
     for theme in CROWDED:
         assert earlier[theme] is not None
         assert report["themes"][theme]["crowding"] >= earlier[theme] + 10, theme
+
+
+def test_prime_book_net_exposure_is_near_the_89th_percentile_of_its_year(report):
+    # SEED.md "Positioning": the prime book's net exposure at the 89th percentile
+    exposure = report["series"]["prime_net_exposure"]
+    assert exposure["role"] == "exposure" and exposure["stale"] is False
+    assert 0.85 <= exposure["percentile_1y"] <= 0.93
+    assert exposure["date"] == "2026-01-30"  # the last weekly report before the day
+
+
+def test_the_market_is_net_short_gamma_on_the_day(report):
+    # SEED.md "Gamma": dealers still long, but less than the LETFs are short
+    gamma = report["series"]["dealer_gamma"]
+    assert gamma["date"] == "2026-02-04" and gamma["value"] > 0
+    assert gamma["change"] < 0  # falling into the day
+    assert report["net_gamma_usd_per_pct"] < 0
+    letf = report["internals"]["letf_gamma_usd_per_pct"]
+    assert report["net_gamma_usd_per_pct"] == pytest.approx(gamma["value"] - letf)

@@ -156,6 +156,25 @@ def test_universe_file_matches_reference(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(8))
+def test_universe_with_sectors_matches_reference(seed: int) -> None:
+    # blank and missing sectors, and theme members outside the file, go to "Unknown"
+    history, config = random_market(seed, n_stocks=14, n_days=400, with_caps=seed % 2 == 0)
+    tickers = sorted(set(history["ticker"]) - {"S02", "S08", "QQQ"}) + [BENCHMARK, "ZZZ"]
+    sectors = [("Tech", "Energy", " ", None, "Banks")[i % 5] for i in range(len(tickers))]
+    universe = pl.DataFrame({"ticker": tickers, "name": tickers, "sector": sectors})
+    if seed % 4 < 2:
+        actual = to_json(close_snapshot(history, config, universe=universe))
+        expected = reference_report(history, config, universe=universe)
+    else:
+        before, quotes = split_last_day(history, ("S04",))
+        actual = to_json(live(prepare(before, config, universe), quotes, source="files"))
+        expected = reference_report(before, config, universe=universe, quotes=quotes)
+    assert_same_report(actual, expected)
+    sectors_seen = {s for block in expected["themes"].values() for s in block["by_sector"] or {}}
+    assert "Unknown" in sectors_seen and "Tech" in sectors_seen
+
+
+@pytest.mark.parametrize("seed", range(8))
 def test_live_at_the_close_equals_close_mode_with_the_day_appended(seed: int) -> None:
     history, config = random_market(seed, n_stocks=11, n_days=330 + 20 * seed)
     before, quotes = split_last_day(history)
@@ -234,3 +253,29 @@ def test_the_comparison_itself_catches_differences() -> None:
         {"f": "2024-01-03"},
     ):
         assert json_differences({**expected, **changed}, expected), changed
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_user_series_match_reference(seed: int) -> None:
+    from dataclasses import replace
+
+    import numpy as np
+
+    from crowdwatch.analytics.positioning import series_book
+    from crowdwatch.config.schema import SeriesSpec
+
+    history, config = random_market(seed, n_stocks=10, n_days=360)
+    rng = np.random.default_rng(seed)
+    dates = sorted(history["date"].unique().to_list())
+    weekly = dates[::5]
+    rows = [(d, "gamma", float(rng.normal(3e9, 2e9))) for d in dates[::2]]
+    rows += [(d, "exposure", float(np.round(rng.normal(0.5, 0.05), 2))) for d in weekly]
+    rows.append((dates[-1] + timedelta(days=3), "later", 1.0))  # after T: nulls
+    frame = pl.DataFrame(rows, schema={"date": pl.Date, "name": pl.String,
+                                       "value": pl.Float64}, orient="row")  # fmt: skip
+    specs = {"gamma": SeriesSpec("Dealer gamma", "usd", "dealer_gamma")}
+    config = replace(config, settings=replace(config.settings, series=specs))
+    actual = to_json(close_snapshot(history, config, user_series=series_book(frame, specs)))
+    expected = reference_report(history, config, user_series=frame)
+    assert expected["net_gamma_usd_per_pct"] is not None
+    assert_same_report(actual, expected)

@@ -74,3 +74,60 @@ def test_report_into_a_closed_pipe_exits_0(tmp_path) -> None:
     assert first.startswith(b"crowdwatch 2025-06-02")
     assert process.returncode == 0, err.decode()
     assert b"Traceback" not in err
+
+
+def explained_snapshot():
+    """make_snapshot() with the pair's legs and the first flagged theme's contributors."""
+    from dataclasses import replace
+
+    from crowdwatch.analytics.attribution import Contributor, Legs
+
+    snapshot = make_snapshot()
+    pair = replace(
+        snapshot.baskets["momentum_pair"], ret=-0.05, legs=Legs(-0.039, -0.011, 0.039 / 0.05)
+    )
+    name = next(n for n, t in snapshot.themes.items() if t.flag == "UNWIND")
+    theme = snapshot.themes[name]
+    top = (
+        Contributor("NVDA", -0.128, 1.5 / 16, -0.0200),
+        Contributor("AVGO", -0.096, 1.5 / 16, -0.0180),
+        Contributor("AMD", -0.2224, 1 / 16, -0.0139),
+        Contributor("TSM", -0.05, 1 / 16, -0.0031),
+    )
+    stats = replace(theme.stats, ret=-0.085, top_contributors=top)
+    return name, replace(
+        snapshot,
+        baskets={**snapshot.baskets, "momentum_pair": pair},
+        themes={**snapshot.themes, name: replace(theme, stats=stats)},
+    )
+
+
+def test_what_drove_it_names_the_side_and_the_largest_contributors() -> None:
+    name, snapshot = explained_snapshot()
+    for text in (text_report(snapshot, None), to_markdown(snapshot)):
+        section = text.split("What drove it")[1]
+        # |long| / (|long| + |short|) = 0.039 / 0.05
+        assert "long side 78% of the move" in section
+        assert "long -3.90%, short -1.10%" in section
+        line = next(x for x in section.splitlines() if x.lstrip("| ").startswith(name))
+        assert "NVDA -200bp, AVGO -180bp, AMD -139bp" in line and "TSM" not in line
+        assert "61% of the move" in line  # (0.0200 + 0.0180 + 0.0139) / 0.085
+        assert "(UNWIND)" in line
+    unflagged = [n for n, t in snapshot.themes.items() if t.flag is None]
+    section = text_report(snapshot, None).split("What drove it")[1]
+    assert not any(line.startswith(n) for n in unflagged for line in section.splitlines())
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_what_drove_it_fits_the_terminal(width: int) -> None:
+    _, snapshot = explained_snapshot()
+    section = text_report(snapshot, width).split("What drove it")[1]
+    assert all(len(line) <= width for line in section.splitlines())
+    assert "long side 78% of the move" in section
+
+
+def test_legs_in_words() -> None:
+    assert fmt.legs_words(0.78) == "long side 78% of the move"
+    assert fmt.legs_words(0.25) == "short side 75% of the move"
+    assert fmt.legs_words(None) == "no move on either side"
+    assert fmt.bp(-0.01034) == "-103bp" and fmt.bp(0.00004) == "0bp"

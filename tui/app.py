@@ -29,6 +29,7 @@ from crowdwatch.tui.screens.dashboard import DashboardScreen
 from crowdwatch.tui.screens.detail import DetailScreen, LiveScreen, Trail
 from crowdwatch.tui.screens.help import HelpScreen, TooSmallScreen
 from crowdwatch.tui.screens.internals_detail import InternalsDetail
+from crowdwatch.tui.screens.positioning_detail import PositioningDetail
 from crowdwatch.tui.screens.series_detail import SeriesDetail
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
 from crowdwatch.widgets.status_bar import StatusState
@@ -133,6 +134,8 @@ class CrowdwatchApp(RefreshMixin, App[None]):
             screen = ThemeDetail(message.name)
         elif message.kind == "internals":
             screen = InternalsDetail()
+        elif message.kind == "positioning":
+            screen = PositioningDetail(message.name)
         else:
             screen = SeriesDetail(message.kind, message.name)
         self.push_screen(self.bound(screen))

@@ -61,6 +61,13 @@ def add_data_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None
         metavar="DATE",
         help="answer as if the history ended at DATE (close mode)",
     )
+    group.add_argument(
+        "--series",
+        type=Path,
+        default=default(None),
+        metavar="PATH",
+        help="the desk's own series.csv|parquet (date, name, value), with any source",
+    )
     group.add_argument("--speed", type=float, default=default(1.0),
                        help="demo replay speed multiplier (default 1: a few minutes)")  # fmt: skip
 
@@ -104,6 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("dir", nargs="?", type=Path, default=None)
     config_commands.add_parser("path", help="where each file is read from")
     add_data_options(config, suppress=True)
+    series = commands.add_parser("series", help="the desk's own series file (positioning, gamma)")
+    series_commands = series.add_subparsers(dest="series_command", metavar="ACTION")
+    series_commands.required = True
+    template = series_commands.add_parser("template", help="write an example series.csv")
+    template.add_argument("path", nargs="?", type=Path, default=Path("series.csv"),
+                          metavar="PATH", help="where to write it (default: ./series.csv)")  # fmt: skip
+    template.add_argument("--force", action="store_true", help="overwrite PATH if it exists")
+    add_data_options(series, suppress=True)
     return parser
 
 
@@ -111,11 +126,12 @@ def open_engine(args: argparse.Namespace):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.factory import open_feed
+    from crowdwatch.feeds.user_series import open_series
     from crowdwatch.session.engine import Engine
 
     config = load_config(args.config)
     feed = open_feed(args.source, args.data, config, speed=args.speed)
-    return Engine(feed, config, as_of=args.as_of)
+    return Engine(feed, config, as_of=args.as_of, series=open_series(args.series, feed))
 
 
 def report_snapshot(args: argparse.Namespace):
@@ -184,6 +200,24 @@ def run_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_series(args: argparse.Namespace) -> int:
+    from crowdwatch.feeds.user_series import SETTINGS_SNIPPET, write_template
+
+    path: Path = args.path
+    if path.is_dir():
+        raise BadInput(f"{path} is a folder; give a file name such as {path / 'series.csv'}")
+    if path.exists() and not args.force:
+        raise BadInput(f"{path} exists and was kept; pass --force to overwrite it")
+    try:
+        rows = write_template(path)
+    except OSError as exc:
+        message = f"{path}: cannot write it ({exc.strerror or exc}); nothing was changed"
+        raise BadInput(message) from None
+    print(f"wrote {rows} example rows to {path}; label them in settings.yaml:")
+    print(SETTINGS_SNIPPET)
+    return EXIT_OK
+
+
 def run_watch(args: argparse.Namespace) -> int:
     import signal
     import threading
@@ -249,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "report": run_report,
         "export": run_export,
         "config": run_config,
+        "series": run_series,
         "watch": run_watch,
         "alerts": run_alerts,
     }

@@ -7,12 +7,13 @@ from typing import Literal
 
 from textual.message import Message
 
-DetailKind = Literal["basket", "factor", "theme", "internals"]
+DetailKind = Literal["basket", "factor", "theme", "internals", "positioning"]
 
 
 @dataclass
 class OpenDetail(Message):
-    """Open the drill-down of one row: a basket or factor key, a theme name, an internal."""
+    """Open the drill-down of one row: a basket or factor key, a theme name, an internal,
+    a user series (positioning)."""
 
     kind: DetailKind
     name: str = ""

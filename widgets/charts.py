@@ -148,3 +148,39 @@ class SigmaHistogram(_Chart):
             title += f"  (today {self.today:+.1f}σ = the vertical line)"
         plt.title(title)
         return True
+
+
+BandPoint = tuple[date, float, float | None, float | None, float | None]
+
+
+class BandChart(_Chart):
+    """A user series over dates with the band of its past year (10th, 50th, 90th pctile)."""
+
+    points: reactive[tuple[BandPoint, ...]] = reactive((), init=False)
+    title: reactive[str] = reactive("", init=False)
+
+    def __init__(self, title: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(BandChart.title, title)
+
+    def watch_points(self) -> None:
+        self.replot()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001
+        if not self.points:
+            return False
+        dates = [p[0] for p in self.points]
+        x = list(range(len(self.points)))
+        # the band first, so the series is drawn over it; gaps (under 10 observations) skipped
+        for column, label, colour, marker in ((2, "p10", "gray", "."), (4, "p90", "gray", "."),
+                                              (3, "median", "gray", "·")):  # fmt: skip
+            known = [(i, p[column]) for i, p in zip(x, self.points, strict=True)
+                     if p[column] is not None]  # fmt: skip
+            if known:
+                plt.plot([i for i, _ in known], [v for _, v in known], color=_colour(colour),
+                         marker=marker, label=label)  # fmt: skip
+        plt.plot(x, [p[1] for p in self.points], color=_colour("cyan"), marker="braille",
+                 label="value")  # fmt: skip
+        plt.xticks(*_date_ticks(dates))
+        plt.title(self.title)
+        return True

@@ -8,7 +8,9 @@ from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from crowdwatch.analytics.results import Internals
+from crowdwatch.analytics.positioning import UserSeries
+from crowdwatch.analytics.positioning_format import gamma_line, series_value
+from crowdwatch.analytics.results import Internals, Snapshot
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.pane_table import PaneTable
 
@@ -22,10 +24,34 @@ def top_underlyings(by_underlying: dict[str, float], count: int = TOP_UNDERLYING
     return " ".join(f"{name} {value / 1e9:+.1f}" for name, value in ranked)
 
 
+def positioning_of(snapshot: Snapshot) -> tuple[tuple[UserSeries, ...], str]:
+    """The user series and the gamma line the pane shows (nothing without series)."""
+    series = tuple(snapshot.user_series.values())
+    return series, gamma_line(snapshot) if series else ""
+
+
+def series_row(series: UserSeries) -> tuple[str, list]:
+    """'Prime-book net  0.533  88th  chg +0.002 01-30' (+ STALE after 7 days)."""
+    note = f"chg {series_value(series.change, series.unit, signed=True)}"
+    if series.date is not None:
+        note += f" {series.date.strftime('%m-%d')}"
+    cells = [
+        series.label,
+        Text(series_value(series.value, series.unit), justify="right"),
+        Text(fmt.ordinal(series.percentile_1y), justify="right"),
+        Text(note + (" STALE" if series.stale else "")),
+    ]
+    if series.stale:
+        cells[3].stylize(fmt.paint("bold yellow", "bold"), len(note) + 1)
+    return f"series:{series.name}", cells
+
+
 class InternalsTable(PaneTable):
-    """One row per internal: value, percentile where there is one, and a note."""
+    """One row per internal: value, percentile where there is one, and a note; then one
+    row per user series (Positioning)."""
 
     internals: reactive[Internals] = reactive(Internals, init=False)
+    user_series: reactive[tuple[UserSeries, ...]] = reactive((), init=False)
     benchmark: reactive[str] = reactive("SPY", init=False)
 
     def on_mount(self) -> None:
@@ -36,6 +62,9 @@ class InternalsTable(PaneTable):
         self._rebuild()
 
     def watch_internals(self) -> None:
+        self._rebuild()
+
+    def watch_user_series(self) -> None:
         self._rebuild()
 
     def _rebuild(self) -> None:
@@ -82,6 +111,7 @@ class InternalsTable(PaneTable):
                 ],
             ),
         ]
+        rows += [series_row(series) for series in self.user_series]
         self.replace_rows(rows)
 
 
@@ -92,11 +122,13 @@ class InternalsPanel(Vertical):
     InternalsPanel { height: 1fr; }
     InternalsPanel > InternalsTable { height: auto; }
     InternalsPanel > #events-line { height: auto; padding: 0 1; }
+    InternalsPanel > #gamma-line { height: auto; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield InternalsTable(id="internals-table")
         yield Static("", id="events-line")
+        yield Static("", id="gamma-line")
 
     def show(
         self,
@@ -104,10 +136,16 @@ class InternalsPanel(Vertical):
         benchmark: str,
         event_count: int,
         median_fwd_21d: float | None,
+        positioning: tuple[tuple[UserSeries, ...], str] = ((), ""),
     ) -> None:
         table = self.query_one(InternalsTable)
         table.set_reactive(InternalsTable.benchmark, benchmark)
+        series, gamma = positioning
+        table.set_reactive(InternalsTable.user_series, series)
         table.internals = internals
+        gamma_static = self.query_one("#gamma-line", Static)
+        gamma_static.display = bool(gamma)
+        gamma_static.update(f"Positioning: {gamma}" if gamma else "")
         line = f"Past -3σ pair days: {event_count} events"
         if event_count:
             line += f", median next-21d pair return {fmt.pct(median_fwd_21d)}"

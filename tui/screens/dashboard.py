@@ -18,7 +18,7 @@ from crowdwatch.tui.screens.detail import LiveScreen
 from crowdwatch.widgets import basket_panel, factor_table, internals_panel, theme_table
 from crowdwatch.widgets.basket_panel import BasketPanel
 from crowdwatch.widgets.factor_table import FactorTable
-from crowdwatch.widgets.internals_panel import InternalsPanel
+from crowdwatch.widgets.internals_panel import InternalsPanel, positioning_of
 from crowdwatch.widgets.pane_table import PaneTable
 from crowdwatch.widgets.status_bar import StatusBar
 from crowdwatch.widgets.theme_table import ThemeTable
@@ -118,7 +118,9 @@ class DashboardScreen(LiveScreen):
         self.query_one(ThemeTable).show(snapshot)
         self.query_one(BasketPanel).show(snapshot, trail)
         count, median = event_summary(snapshot.events)
-        self.query_one(InternalsPanel).show(snapshot.internals, snapshot.benchmark, count, median)
+        self.query_one(InternalsPanel).show(
+            snapshot.internals, snapshot.benchmark, count, median, positioning_of(snapshot)
+        )
 
     @on(ShowFailure)
     def show_failure(self, message: ShowFailure) -> None:
@@ -215,5 +217,7 @@ class DashboardScreen(LiveScreen):
             self.post_message(OpenDetail("basket", key))
         elif table == "theme-table":
             self.post_message(OpenDetail("theme", key))
+        elif table == "internals-table" and key.startswith("series:"):
+            self.post_message(OpenDetail("positioning", key.removeprefix("series:")))
         elif table == "internals-table":
             self.post_message(OpenDetail("internals", key))

@@ -15,7 +15,11 @@ KEYS = (
     ("↑ ↓ PgUp PgDn", "move the row cursor"),
     ("Enter", "drill down into the row (theme, factor, basket, internals)"),
     ("Esc", "back from a drill-down; clear the theme filter"),
-    ("s", "sort themes by the next column (click a header to sort by it)"),
+    (
+        "s",
+        "sort themes by the next column (click a header to sort by it); in a "
+        "drill-down, sort the members (contribution, today, momentum, beta, ticker)",
+    ),
     ("S", "reverse the theme sort"),
     ("/", "filter themes by name (Enter keeps it, Esc clears it)"),
     ("p", "pause / resume live refresh"),

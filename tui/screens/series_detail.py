@@ -1,17 +1,26 @@
-"""Drill-down of a basket or factor: cumulative history, sigma histogram, worst days, events."""
+"""Drill-down of a basket or factor: what drove it (legs, sectors, members), history, events."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
+from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.attribution import (
+    SORTS,
+    MemberTable,
+    legs_text,
+    sector_text,
+    top_share_text,
+)
 from crowdwatch.widgets.charts import SeriesChart, SigmaHistogram
 from crowdwatch.widgets.factor_table import BASKET_SHORT, factor_label
 from crowdwatch.widgets.pane_table import PaneTable
@@ -33,13 +42,29 @@ def move_header(title: str, stats: MoveStats, alert: float) -> Text:
     return text
 
 
+def drivers_text(stats: MoveStats) -> Text:
+    """The legs bar for pairs and factors, then the share of the largest contributors."""
+    text = legs_text(stats.legs) if stats.legs is not None else Text("")
+    if stats.legs is not None:
+        text.append("\n")
+    text.append(top_share_text(stats, top_share(stats)))
+    return text
+
+
 class SeriesDetail(DetailScreen):
     """kind is 'basket' or 'factor'; name is the basket key or factor name."""
+
+    BINDINGS = [Binding("s", "sort_members", "Sort members")]
 
     def __init__(self, kind: str, name: str) -> None:
         super().__init__(id="series-detail")
         self.kind = kind
         self.series_name = name
+        self.member_sort = 0  # index into widgets.attribution.SORTS
+
+    def action_sort_members(self) -> None:
+        self.member_sort = (self.member_sort + 1) % len(SORTS)
+        self.watch_snapshot()
 
     @property
     def title_text(self) -> str:
@@ -48,6 +73,14 @@ class SeriesDetail(DetailScreen):
         return f"{factor_label(self.series_name)[2:]} (factor)"
 
     def body(self) -> Iterable[Widget]:
+        yield Static("What drove it", classes="section")
+        with Horizontal(classes="attribution-row"):
+            yield Static("", id="drivers")
+            yield Static("", id="sectors")
+        yield Static("", classes="section", id="long-title")
+        yield MemberTable(id="long-members")
+        yield Static("", classes="section", id="short-title")
+        yield MemberTable(id="short-members")
         with Horizontal(classes="detail-row"):
             yield SeriesChart("cumulative return", id="cumulative-chart")
             yield SigmaHistogram(id="sigma-histogram")
@@ -73,6 +106,7 @@ class SeriesDetail(DetailScreen):
         group = snapshot.baskets if self.kind == "basket" else snapshot.factors
         stats = group.get(self.series_name) or MoveStats(self.series_name)
         self.header(move_header(self.title_text, stats, snapshot.alert_sigma))
+        self.show_members(snapshot, stats)
         drill = snapshot.drill_downs.get(self.series_name)
         path = drill.cumulative if drill is not None else ()
         chart = self.query_one("#cumulative-chart", SeriesChart)
@@ -108,3 +142,27 @@ class SeriesDetail(DetailScreen):
                 for event in snapshot.events
             ]
         )
+
+    def show_members(self, snapshot: Snapshot, stats: MoveStats) -> None:
+        self.query_one("#drivers", Static).update(drivers_text(stats))
+        self.query_one("#sectors", Static).update(sector_text(stats.by_sector))
+        frame = snapshot.members.get(self.series_name)
+        order = f"by {SORTS[self.member_sort][0]} (s: sort)"
+        is_pair = frame is not None and frame["side"].null_count() < frame.height
+        long = frame.filter(frame["side"] == "long") if is_pair else frame
+        count = 0 if long is None else long.height
+        title = f"Long leg: {count} members {order}" if is_pair else f"Members: {count} {order}"
+        self.query_one("#long-title", Static).update(title)
+        self.query_one("#long-members", MemberTable).show(
+            long, self.member_sort, snapshot.alert_sigma
+        )
+        short = frame.filter(frame["side"] == "short") if is_pair else None
+        self.query_one("#short-title", Static).display = is_pair
+        self.query_one("#short-members", MemberTable).display = is_pair
+        if short is not None:
+            self.query_one("#short-title", Static).update(
+                f"Short leg: {short.height} members {order}"
+            )
+            self.query_one("#short-members", MemberTable).show(
+                short, self.member_sort, snapshot.alert_sigma
+            )

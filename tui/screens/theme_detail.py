@@ -1,20 +1,22 @@
-"""Drill-down of a theme: members, missing tickers, cumulative chart, crowding parts."""
+"""Drill-down of a theme: members by contribution, missing tickers, cumulative chart, crowding."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
+from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import Snapshot, ThemeMove
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.tui.screens.series_detail import move_header
 from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.attribution import SORTS, MemberTable, top_share_text
 from crowdwatch.widgets.charts import SeriesChart
-from crowdwatch.widgets.pane_table import PaneTable
 from crowdwatch.widgets.theme_table import flag_cell
 
 PART_LABELS = {
@@ -40,26 +42,26 @@ def crowding_text(theme: ThemeMove) -> Text:
 
 
 class ThemeDetail(DetailScreen):
+    BINDINGS = [Binding("s", "sort_members", "Sort members")]
+
     def __init__(self, name: str) -> None:
         super().__init__(id="theme-detail")
         self.theme_name = name
+        self.member_sort = 0  # index into widgets.attribution.SORTS
+
+    def action_sort_members(self) -> None:
+        self.member_sort = (self.member_sort + 1) % len(SORTS)
+        self.watch_snapshot()
 
     def body(self) -> Iterable[Widget]:
+        # what drove the move first: the members by contribution, then the history
+        yield Static("Members (today)", classes="section", id="members-title")
+        yield Static("", id="top-share")
+        yield MemberTable(id="members")
+        yield Static("", id="missing")
         with Horizontal(classes="detail-row"):
             yield SeriesChart("cumulative return (%)", id="cumulative-chart")
             yield Static("", id="crowding-parts")
-        yield Static("Members (today)", classes="section", id="members-title")
-        yield PaneTable(id="members")
-        yield Static("", id="missing")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        table = self.query_one("#members", PaneTable)
-        table.add_column("Ticker", key="ticker", width=7)
-        table.add_column("Today", key="ret", width=8)
-        table.add_column("σ", key="sigma", width=7)
-        table.add_column("Mom 12-1", key="mom", width=8)
-        table.add_column("Beta", key="beta", width=5)
 
     def show(self, snapshot: Snapshot, trail: Trail) -> None:
         theme = snapshot.themes.get(self.theme_name)
@@ -76,25 +78,15 @@ class ThemeDetail(DetailScreen):
         drill = snapshot.drill_downs.get(self.theme_name)
         self.query_one("#cumulative-chart", SeriesChart).points = drill.cumulative if drill else ()
         self.query_one("#crowding-parts", Static).update(crowding_text(theme))
-        members = snapshot.theme_members.get(self.theme_name)
-        rows = []
-        if members is not None and members.height:
-            for row in members.sort("ret", nulls_last=True).iter_rows(named=True):
-                rows.append(
-                    (
-                        row["ticker"],
-                        [
-                            row["ticker"],
-                            fmt.colored(fmt.pct(row.get("ret")), row.get("ret")),
-                            fmt.sigma_cell(row.get("sigma"), snapshot.alert_sigma),
-                            fmt.colored(fmt.pct(row.get("mom"), 1), row.get("mom")),
-                            Text(fmt.ratio(row.get("beta")), justify="right"),
-                        ],
-                    )
-                )
-        self.query_one("#members", PaneTable).replace_rows(rows)
+        self.query_one("#top-share", Static).update(
+            top_share_text(theme.stats, top_share(theme.stats))
+        )
+        self.query_one("#members", MemberTable).show(
+            snapshot.members.get(self.theme_name), self.member_sort, snapshot.alert_sigma
+        )
         self.query_one("#members-title", Static).update(
-            f"Members: {theme.member_count} with a return today"
+            f"Members: {theme.member_count} with a return today, "
+            f"by {SORTS[self.member_sort][0]} (s: sort)"
         )
         missing = ", ".join(theme.missing) if theme.missing else "none"
         self.query_one("#missing", Static).update(f"Missing from the data: {missing}")
