@@ -135,18 +135,24 @@ class InternalsState:
 
     dates: np.ndarray  # the trading days (for the dispersion percentile's window)
     dispersion: np.ndarray  # every day's dispersion ratio
-    dispersion_frame: pl.DataFrame  # date, dispersion_ratio (nulls): the drill-down chart
+    # the internals' daily history: date, dispersion_ratio, letf_flow_usd (nulls)
+    dispersion_frame: pl.DataFrame
     recent_returns: np.ndarray  # the returns of the REALIZED_WINDOW - 1 days ending d
     benchmark: int | None  # the benchmark's column
 
     @classmethod
-    def of(cls, panel: Panel, index_returns: np.ndarray, moments: Moments) -> InternalsState:
-        """`moments` (windows.moments of the returns) saves recomputing running sums."""
+    def of(
+        cls, panel: Panel, index_returns: np.ndarray, moments: Moments, letf_flows: np.ndarray
+    ) -> InternalsState:
+        """`moments` (windows.moments of the returns) saves recomputing running sums;
+        `letf_flows` is every day's LETF flow (LetfState.history), for the daily frame."""
         dispersion = dispersion_history(panel.returns, index_returns, panel.member, moments)
         return cls(
             dates=panel.dates,
             dispersion=dispersion,
-            dispersion_frame=dated_frame(panel.dates, {"dispersion_ratio": dispersion}),
+            dispersion_frame=dated_frame(
+                panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_flows}
+            ),
             recent_returns=panel.returns[-(REALIZED_WINDOW - 1) :],
             benchmark=panel.benchmark,
         )
@@ -188,7 +194,10 @@ def internals_today(
 def dispersion_history_today(
     state: InternalsState, today: date, internals: Internals
 ) -> pl.DataFrame:
-    """The dispersion drill-down's history: the prepared days plus today's ratio."""
-    return with_today(
-        state.dispersion_frame, today, {"dispersion_ratio": internals.dispersion_ratio}
-    )
+    """The internals' daily history (dispersion ratio, LETF flow): the prepared days plus
+    today's values."""
+    today_values = {
+        "dispersion_ratio": internals.dispersion_ratio,
+        "letf_flow_usd": internals.letf_flow_usd,
+    }
+    return with_today(state.dispersion_frame, today, today_values)

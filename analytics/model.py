@@ -62,7 +62,8 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     del rows
     moments = running_moments(panel.returns)
     signals.update(window_signals(panel, moments))
-    internals = InternalsState.of(panel, index_returns, moments)
+    letf = LetfState.of(config.letfs, panel)
+    internals = InternalsState.of(panel, index_returns, moments, letf.history)
     eligible = panel.member[None, :] & moments.valid
     del moments
     series = factor_series(panel, signals, eligible, config)
@@ -81,7 +82,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         baskets=BasketState.of(config, panel),
         themes=themes,
         internals=internals,
-        letf=LetfState.of(config.letfs, panel),
+        letf=letf,
         events=EventState.of(series["momentum_pair"], panel.dates),
         series=SeriesState.of(panel.dates, series),
         attribution=attribution_basis(panel.tickers, universe, themes.matrix),

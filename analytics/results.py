@@ -158,7 +158,8 @@ class Snapshot:
     series: pl.DataFrame | None = None  # date + a column per basket/factor/theme, T included
     theme_members: dict[str, pl.DataFrame] = field(default_factory=dict)
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
-    dispersion_history: pl.DataFrame | None = None  # date, dispersion_ratio
+    # the internals' daily history: date, dispersion_ratio, letf_flow_usd (today's AUMs)
+    dispersion_history: pl.DataFrame | None = None
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd
     user_series: dict[str, UserSeries] = field(default_factory=dict)  # Positioning and gamma
     net_gamma_usd_per_pct: float | None = None  # dealer gamma - LETF gamma; null without one

@@ -67,7 +67,8 @@ def _summary(result: FileResult) -> str:
         return (
             f"benchmark {value.benchmark}, quantile {value.quantile:g}, refresh every "
             f"{value.refresh_seconds:g}s, dispersion over {value.dispersion_since_years}y, "
-            f"'!' at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights"
+            f"'!' at |sigma| >= {value.alert_sigma:g}, {value.weighting} weights, "
+            f"colours {value.colour_scheme}"
         )
     if result.name == "alerts.yaml":
         channels = ", ".join(value.notify) or "no channels"

@@ -7,6 +7,7 @@ from datetime import date
 from yaml.nodes import Node
 
 from crowdwatch.config.schema import (
+    COLOUR_SCHEMES,
     SERIES_ROLES,
     SERIES_UNITS,
     SIGNALS,
@@ -26,6 +27,7 @@ SETTINGS_KEYS = (
     "alerts",
     "weighting",
     "series",
+    "colour_scheme",
 )
 ALERT_KEYS = ("sigma",)
 SERIES_KEYS = ("label", "unit", "role")
@@ -93,6 +95,10 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
         fields["weighting"] = check.choice(values["weighting"], "weighting", WEIGHTINGS)
     if "series" in values:
         fields["series"] = read_series_specs(check, values["series"])
+    if "colour_scheme" in values:
+        fields["colour_scheme"] = check.choice(
+            values["colour_scheme"], "colour_scheme", COLOUR_SCHEMES
+        )
     # a bad value was recorded as a problem; fall back to the default so building still works
     return Settings(**{name: value for name, value in fields.items() if value is not None})
 

@@ -21,6 +21,8 @@ class SeriesSpec:
     role: Literal["dealer_gamma", "exposure", "other"] | None = None
 
 
+# Textual's built-in themes `c` cycles through (dark first; two read well on white)
+COLOUR_SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox")
 ALERT_OPS = ("<=", ">=", "<", ">", "==", "!=")
 ALERT_CHANNELS = ("screen", "bell", "osc", "log")
 ALERT_SEVERITIES = ("information", "warning", "error")
@@ -35,6 +37,7 @@ class Settings:
     alert_sigma: float = 3.0
     weighting: Literal["equal", "cap"] = "equal"
     series: dict[str, SeriesSpec] = field(default_factory=dict)  # name -> label, unit, role
+    colour_scheme: str = COLOUR_SCHEMES[0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,6 +94,10 @@ class DemoFeed:
 
         return FixedSeries(demo_series(), SPECS)
 
+    def session_quotes(self) -> list[pl.DataFrame]:
+        """Every minute's quotes from the open to the close (the export's intraday trail)."""
+        return [self.tick_frame(step) for step in range(self.ticks()[1].shape[0])]
+
     def tick_frame(self, step: int) -> pl.DataFrame:
         """The quotes of one session minute (0 = 09:30 New York)."""
         names, prices = self.ticks()

@@ -22,7 +22,9 @@ import polars as pl
 from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError
 from crowdwatch.feeds.frames import short_error
 
-INSTALL_HINT = "Yahoo Finance needs yfinance: pip install 'crowdwatch[yahoo]'"
+# the README's Yahoo heading says the same command (tests/test_docs.py)
+INSTALL_COMMAND = "pip install 'yfinance>=0.2.50'"
+INSTALL_HINT = f"Yahoo Finance needs yfinance: {INSTALL_COMMAND}"
 QUOTE_URL = "https://query1.finance.yahoo.com/v7/finance/quote"
 LONG_SCHEMA = {"date": pl.Date, "ticker": pl.String, "close": pl.Float64, "volume": pl.Float64}
 # yfinance's words for "this symbol has no data" (delisted, renamed, no rows in the range),

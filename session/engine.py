@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -13,8 +14,10 @@ from crowdwatch.analytics.live import session_date
 from crowdwatch.analytics.model import Model, close_snapshot, live, prepare
 from crowdwatch.analytics.positioning import SeriesBook, positioning_at, series_book
 from crowdwatch.analytics.results import Snapshot
-from crowdwatch.config.loader import check_benchmark
+from crowdwatch.config.errors import ConfigError
+from crowdwatch.config.loader import check_benchmark, load_config
 from crowdwatch.config.schema import Config
+from crowdwatch.config.watch import ConfigWatcher
 from crowdwatch.feeds.base import Feed, FeedError
 from crowdwatch.feeds.user_series import SeriesSource, open_series
 
@@ -72,11 +75,30 @@ def gap_warning(last_close: date, session: date) -> str | None:
     )
 
 
+def prepared_part(config: Config) -> Config:
+    """What prepare() reads: the config without the settings only live() or the app read."""
+    settings = replace(config.settings, alert_sigma=0.0, refresh_seconds=1.0, colour_scheme="")
+    # alerts.yaml's rules are evaluated by live() on each snapshot: no prepare needed
+    return replace(config, settings=settings, sources={}, alerts=type(config.alerts)())
+
+
+def config_problem(exc: ConfigError) -> str:
+    """A bad edit for the status line: the first problem (file:line: key ...) and a count."""
+    first, more = exc.problems[0], len(exc.problems) - 1
+    where = first.path.name if first.line is None else f"{first.path.name}:{first.line}"
+    extra = f" (+{more} more problem{'s' if more > 1 else ''})" if more else ""
+    # file, line and key first: the status line may cut the rest
+    return f"{where}: {first.message}{extra}; not applied, last good config kept ({first.path})"
+
+
 class Engine:
     """Loads the history once, then turns each poll of the feed's quotes into a Snapshot.
 
     With quotes newer than the history the snapshot is live; otherwise it is the close of
     the last history day. With as_of the answer is the close of that day and never ticks.
+    With `watch_config` every tick first checks the config files: a good edit applies at
+    once (re-preparing from the kept history only when prepare() reads what changed); a
+    bad one keeps the last good config and is reported by errors() until it is fixed.
     """
 
     def __init__(
@@ -85,9 +107,17 @@ class Engine:
         config: Config,
         as_of: date | None = None,
         series: SeriesSource | None = None,
+        *,
+        config_dir: Path | None = None,
+        watch_config: bool = False,
     ) -> None:
         self.feed = feed
         self.config = config
+        self.config_dir = config_dir
+        self._watcher = ConfigWatcher(config_dir) if watch_config else None
+        self._config_error: str | None = None
+        self._frames: tuple[pl.DataFrame, pl.DataFrame | None] | None = None
+        self._last_quotes: pl.DataFrame | None = None
         self.as_of = as_of
         self.source = feed.name
         self.simulated = feed.simulated
@@ -104,6 +134,11 @@ class Engine:
         self._book: SeriesBook | None = None
 
     @property
+    def watches_config(self) -> bool:
+        """True when tick() applies config edits (so even an as-of answer should tick)."""
+        return self._watcher is not None
+
+    @property
     def cached(self) -> bool:
         return bool(getattr(self.feed, "cached", False))
 
@@ -113,12 +148,18 @@ class Engine:
         ordered = [self._fallback, *series, *self.feed.warnings(), self._thin, self._gap]
         return [w for w in ordered if w]
 
+    def errors(self) -> list[str]:
+        """Problems worked around: a config edit that was not applied."""
+        return [self._config_error] if self._config_error else []
+
     def _history(self) -> tuple[pl.DataFrame, pl.DataFrame | None]:
         history = self.feed.history()
         check_benchmark(self.config, set(history.get_column("ticker").unique().to_list()))
         self._thin = thin_days_warning(history)
         universe = self.feed.universe()
         self._fallback = None if universe is not None else fallback_warning(history, self.config)
+        if self._watcher is not None:  # kept for a re-prepare after a config edit
+            self._frames = (history, universe)
         return history, universe
 
     def _series_book(self) -> SeriesBook | None:
@@ -159,14 +200,14 @@ class Engine:
             closing = self.feed.closing_quotes()
             if newer_than(closing, last_day) and session_date(closing) <= self.as_of:
                 history = pl.concat([history, quotes_as_closes(closing)], how="diagonal_relaxed")
+                if self._frames is not None:
+                    self._frames = (history, universe)
             self._last = self._close(history, universe)
             return self._last
         quotes = self.feed.quotes() if quotes is None else quotes
         if newer_than(quotes, last_day):
             self._model = prepare(history, self.config, universe)
-            self._last = live(
-                self._model, quotes, self.source, self.simulated, user_series=self._series_book()
-            )
+            self._live(quotes)
             self._gap = gap_warning(last_day, self._last.as_of)
         else:
             self._last = self._close(history, universe)
@@ -176,6 +217,7 @@ class Engine:
         """Poll the quotes and recompute today's numbers (O(universe))."""
         if self._last is None:
             return self.start()
+        self.reload_config()
         book = self._book
         if self._series_book() is not book:  # a new observation shows within one refresh
             self._last = self._with_series(self._last)
@@ -188,11 +230,52 @@ class Engine:
         elif newer_than(quotes, self._model.last_date):
             if session_date(quotes) != self._last.as_of:
                 return self.start(quotes)  # a new session: re-read the history first
-            self._last = live(
-                self._model, quotes, self.source, self.simulated, user_series=self._book
-            )
+            self._live(quotes)
         self.raise_source_problem()
         return self._last
+
+    def reload_config(self) -> bool:
+        """Apply edited config files (True when a new config took effect)."""
+        if self._watcher is None or not self._watcher.changed():
+            return False
+        try:
+            config = load_config(self.config_dir)
+            if self._frames is not None:
+                tickers = set(self._frames[0].get_column("ticker").unique().to_list())
+                check_benchmark(config, tickers)
+        except ConfigError as exc:
+            self._config_error = config_problem(exc)
+            return False
+        self._config_error = None
+        self.apply_config(config)
+        return True
+
+    def apply_config(self, config: Config) -> None:
+        """Use `config` from now on, recomputing only what it changes."""
+        reprepare = prepared_part(config) != prepared_part(self.config)
+        self.config = config
+        self.refresh_seconds = config.settings.refresh_seconds
+        if hasattr(self.feed, "config"):
+            self.feed.config = config
+        if self._frames is None or self._last is None:
+            return
+        history, universe = self._frames
+        if self._model is not None:
+            if reprepare:
+                self._model = None  # free the old model before the new one is built
+                self._model = prepare(history, config, universe)
+            else:
+                self._model.config = config
+            if self._last_quotes is not None:
+                self._live(self._last_quotes)
+        else:  # close mode or as-of: the close of the same day, with the new config
+            self._last = self._close(history, universe)
+
+    def _live(self, quotes: pl.DataFrame) -> None:
+        self._last_quotes = quotes
+        self._last = live(
+            self._model, quotes, self.source, self.simulated, user_series=self._series_book()
+        )
 
     def raise_source_problem(self) -> None:
         """A feed that kept its last good quotes through a problem reports it here.
@@ -203,6 +286,16 @@ class Engine:
         problem = getattr(self.feed, "last_error", None)
         if problem:
             raise FeedError(problem)
+
+    def session_trail(self) -> list[Snapshot]:
+        """The report's session replayed at every quote time the feed can give (the demo:
+        each minute to the close; other feeds: the closing quotes); [] in close mode."""
+        last = self.report_snapshot()
+        if self._model is None or last.mode != "live":
+            return []
+        replay = getattr(self.feed, "session_quotes", None)
+        frames = list(replay()) if replay is not None else [self._last_quotes]
+        return [live(self._model, q, self.source, self.simulated) for q in frames]
 
     def report_snapshot(self) -> Snapshot:
         """What `report`/`export` answer: the feed's closing quotes, else the close."""

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 from reference_stats import sigma_at
-from reference_themes import _dispersion_ratios, _theme_frame
+from reference_themes import _dispersion_ratios, _letf_flows, _theme_frame
 
 from crowdwatch.config.schema import Config
 
@@ -92,5 +92,10 @@ def drill_down_details(
         "series": {name: series_details(m, x, t_row) for name, x in series.items()},
         "members": members,
         "dispersion": _dispersion_ratios(m, eligible),
+        # choice (as the report): a day on which no fund's underlying has a return is null
+        "letf_flows": [
+            sum(flows.values()) if (flows := _letf_flows(m, config, t)) else None
+            for t in range(t_row + 1)
+        ],
         "letf_funds": funds,
     }

@@ -35,7 +35,7 @@ def test_yahoo_source_without_yfinance(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
     monkeypatch.setitem(sys.modules, "yfinance", None)
-    with pytest.raises(FeedError, match=r"pip install 'crowdwatch\[yahoo\]'"):
+    with pytest.raises(FeedError, match=r"pip install 'yfinance>=0.2.50'"):
         open_feed("yahoo", None, Config())
 
 

@@ -434,5 +434,5 @@ def test_missing_yfinance_is_a_feed_error(monkeypatch: pytest.MonkeyPatch, tmp_p
     import sys
 
     monkeypatch.setitem(sys.modules, "yfinance", None)
-    with pytest.raises(FeedError, match=r"pip install 'crowdwatch\[yahoo\]'"):
+    with pytest.raises(FeedError, match=r"pip install 'yfinance>=0.2.50'"):
         YahooFeed(CONFIG, cache_dir=tmp_path)

@@ -218,5 +218,5 @@ def test_quotes_fail_when_both_paths_fail(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_missing_yfinance_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "yfinance", None)
-    with pytest.raises(FeedError, match=r"pip install 'crowdwatch\[yahoo\]'"):
+    with pytest.raises(FeedError, match=r"pip install 'yfinance>=0.2.50'"):
         YFinanceClient()

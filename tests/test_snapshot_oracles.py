@@ -73,6 +73,7 @@ def check_against_reference(snapshot: Snapshot, details: dict) -> None:
     history = snapshot.dispersion_history
     assert history["date"].to_list() == dates
     assert_rows(history["dispersion_ratio"].to_list(), details["dispersion"], "dispersion")
+    assert_rows(history["letf_flow_usd"].to_list(), details["letf_flows"], "letf flow history")
 
 
 def close_case(seed: int, n_stocks: int, n_days: int) -> tuple[Snapshot, dict]:

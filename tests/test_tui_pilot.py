@@ -404,7 +404,9 @@ async def test_q_quits_with_status_zero(where) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         if where == "drill-down":
-            await pilot.press("enter")
+            await pilot.press("enter", "q")  # q closes the drill-down (issue 14 item 9)
+            await pilot.pause()
+            assert app.screen.id == "dashboard"
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0

@@ -95,6 +95,10 @@ def test_dashboard_light_scheme(snap_compare) -> None:
     async def go(pilot) -> None:
         await ready(pilot)
         await pilot.press("c")
+        await pilot.app.workers.wait_for_complete()  # the scheme is saved to settings.yaml
+        await pilot.pause()
+        await ready(pilot)
+        pilot.app.clear_notifications()  # the toast names a temporary folder
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(160, 48), run_before=go)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
 
@@ -13,7 +14,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from crowdwatch.analytics.results import Snapshot
-from crowdwatch.tui.messages import OpenDetail, ShowFailure
+from crowdwatch.config.schema import COLOUR_SCHEMES
+from crowdwatch.tui.config_edits import ConfigEditsMixin
+from crowdwatch.tui.messages import ConfigWritten, EditTheme, OpenDetail, ShowFailure
+from crowdwatch.tui.notices import Notice, NoticeLog
 from crowdwatch.tui.refresh import (
     Clock,
     EngineFailed,
@@ -29,17 +33,17 @@ from crowdwatch.tui.screens.dashboard import DashboardScreen
 from crowdwatch.tui.screens.detail import DetailScreen, LiveScreen, Trail
 from crowdwatch.tui.screens.help import HelpScreen, TooSmallScreen
 from crowdwatch.tui.screens.internals_detail import InternalsDetail
+from crowdwatch.tui.screens.notices import MessagesScreen
 from crowdwatch.tui.screens.positioning_detail import PositioningDetail
 from crowdwatch.tui.screens.series_detail import SeriesDetail
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
 from crowdwatch.widgets.status_bar import StatusState
 
-# dark first; textual-light and solarized-light read well on a white background
-SCHEMES = ("textual-dark", "textual-light", "nord", "solarized-light", "gruvbox")
+SCHEMES = COLOUR_SCHEMES  # dark first; textual-light and solarized-light read well on white
 MIN_SIZE = (60, 20)
 
 
-class CrowdwatchApp(RefreshMixin, App[None]):
+class CrowdwatchApp(ConfigEditsMixin, RefreshMixin, App[None]):
     """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers."""
 
     TITLE = "crowdwatch"
@@ -47,9 +51,13 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit"),
+        # a trader's reflex: Ctrl+C quits from anywhere, even the filter box
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("ctrl+s", "screenshot", "Screenshot", show=False),
         Binding("p", "toggle_pause", "Pause"),
         Binding("r", "refresh_now", "Refresh"),
         Binding("c", "cycle_scheme", "Colours"),
+        Binding("m", "messages", "Messages", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
     ]
 
@@ -57,6 +65,9 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True, init=False)
     trail: reactive[Trail] = reactive(dict, always_update=True, init=False)
     status: reactive[StatusState | None] = reactive(None, always_update=True, init=False)
+    # the messages screen is bound to these: every warning/error, and those in force
+    notices: reactive[tuple[Notice, ...]] = reactive(tuple, always_update=True, init=False)
+    notices_now: reactive[tuple[Notice, ...]] = reactive(tuple, always_update=True, init=False)
 
     def __init__(self, engine: EngineLike, clock: Clock | None = None) -> None:
         super().__init__()
@@ -64,10 +75,13 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         self.clock: Clock = clock or utc_now
         self.intraday = IntradayTrail()
         self.freshness = Freshness(self.clock, float(engine.refresh_seconds), engine.simulated)
-        self.message_text = ""
-        self.message_is_error = False
+        self.notice_log = NoticeLog()
+        self._warnings: list[str] = []
         self.init_refresh()
-        self.theme = SCHEMES[0]
+        self.init_config_edits()
+        settings = getattr(getattr(engine, "config", None), "settings", None)
+        self._config_scheme: str | None = getattr(settings, "colour_scheme", None)
+        self.theme = self._config_scheme if self._config_scheme in SCHEMES else SCHEMES[0]
 
     def get_default_screen(self) -> Screen:
         self.dashboard = self.bound(DashboardScreen())
@@ -96,9 +110,15 @@ class CrowdwatchApp(RefreshMixin, App[None]):
             self._started = True
         self.freshness.observe(message.snapshot)
         self.intraday.add(message.snapshot)
-        self.message_text = message.warnings[-1] if message.warnings else ""
-        self.message_is_error = False
+        self._warnings = message.warnings
+        self._log(message.warnings, message.errors)
         self.trail = self.intraday.frozen()
+        self.freshness.refresh_seconds = float(self.engine.refresh_seconds)  # a reload
+        if message.colour_scheme != self._config_scheme and message.colour_scheme:
+            self._config_scheme = message.colour_scheme  # settings.yaml was edited
+            if message.colour_scheme != self.theme:
+                self.theme = message.colour_scheme
+                self.notify(f"Colour scheme {self.theme}", markup=False, timeout=3)
         self.snapshot = message.snapshot
         self.update_status()
         self.tick_finished()
@@ -106,21 +126,27 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     @on(EngineFailed)
     def _engine_failed(self, message: EngineFailed) -> None:
         self.freshness.failed = True
-        self.message_text = message.error
-        self.message_is_error = True
+        self._log(self._warnings, [message.error])
         if message.during_start:
             self.dashboard.post_message(ShowFailure(message.error))
         self.update_status()
         self.tick_finished()
 
+    def _log(self, warnings: list[str], errors: list[str]) -> None:
+        self.notice_log.observe(warnings, errors, self.clock())
+        self.notices = tuple(self.notice_log.entries)
+        self.notices_now = self.notice_log.current
+
     def update_status(self) -> None:
+        shown = self.notice_log.shown
         self.status = status_for(
             self.engine,
             self.snapshot,
             self.freshness,
             paused=self.paused,
-            message=self.message_text,
-            error=self.message_is_error,
+            message=shown.text if shown is not None else "",
+            error=shown is not None and shown.error,
+            more=self.notice_log.more,
         )
 
     # --- drill-downs ----------------------------------------------------------------
@@ -151,6 +177,47 @@ class CrowdwatchApp(RefreshMixin, App[None]):
     def action_cycle_scheme(self) -> None:
         index = SCHEMES.index(self.theme) if self.theme in SCHEMES else -1
         self.theme = SCHEMES[(index + 1) % len(SCHEMES)]
+        self._config_scheme = self.theme  # the reload that follows is not news
+        self.save_colour_scheme(self.theme)
+
+    # --- config edits -----------------------------------------------------------------
+    @on(EditTheme)
+    def _edit_theme(self, message: EditTheme) -> None:
+        self.save_theme_edit(message)
+
+    @on(ConfigWritten)
+    def _config_written(self, message: ConfigWritten) -> None:
+        if message.error:
+            self.notify(message.text, title="Not saved", severity="error", markup=False)
+            return
+        self.notify(message.text, markup=False, timeout=4)
+        self.tick_now()  # the engine sees the edited file now, not at the next refresh
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Save an SVG of the screen in the current directory (or `path`) and say where.
+
+        Textual's own default is ~/Downloads, which a server often does not have.
+        """
+        folder = Path(path) if path else Path.cwd()
+        name = filename or f"crowdwatch_{datetime.now():%Y-%m-%d_%H%M%S}.svg"
+        try:
+            saved = Path(self.save_screenshot(name, str(folder))).resolve()
+        except OSError as exc:
+            self.notify(
+                f"Screenshot not saved: {folder}: {exc.strerror or exc}",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(f"Screenshot saved to {saved}", title="Screenshot", markup=False)
+
+    def action_messages(self) -> None:
+        if isinstance(self.screen, MessagesScreen):
+            return
+        screen = self.bound(MessagesScreen()).data_bind(
+            notices=CrowdwatchApp.notices, notices_now=CrowdwatchApp.notices_now
+        )
+        self.push_screen(screen)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -168,10 +235,15 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         return self.dashboard
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        # Textual's own (theme picker, keys, screenshot) stay; ours replace its Quit
+        # Textual's keys panel stays; ours replace its Quit and Screenshot (which saves
+        # to ~/Downloads); its theme picker is gone: `c` is the one colour switcher
         for command in super().get_system_commands(screen):
-            if command.title != "Quit":
+            if command.title not in ("Quit", "Screenshot", "Theme"):
                 yield command
+        yield SystemCommand(
+            "Screenshot", "Save an SVG of the screen in the current directory (Ctrl+S)",
+            self.action_screenshot,
+        )  # fmt: skip
         yield SystemCommand(
             "Pause / resume", "Stop or restart the live refresh (p)", self.action_toggle_pause
         )
@@ -181,6 +253,9 @@ class CrowdwatchApp(RefreshMixin, App[None]):
         )
         yield SystemCommand("Sort themes", "Sort themes by the next column (s)", self.action_sort)
         yield SystemCommand("Filter themes", "Filter themes by name (/)", self.action_filter)
+        yield SystemCommand(
+            "Messages", "Every warning and error of the session (m)", self.action_messages
+        )
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand("Quit", "Quit crowdwatch (q)", self.exit)
 

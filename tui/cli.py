@@ -86,8 +86,24 @@ def build_parser() -> argparse.ArgumentParser:
     style.add_argument("--json", action="store_true", help="the versioned JSON contract")
     style.add_argument("--markdown", action="store_true", help="Markdown for chat")
     add_data_options(report, suppress=True)
-    export = commands.add_parser("export", help="write the daily series to CSV or Parquet")
-    export.add_argument("out", type=Path, metavar="OUT.csv|OUT.parquet")
+    export = commands.add_parser(
+        "export", help="write the series, internals, members or intraday trail to CSV/Parquet"
+    )
+    export.add_argument("out", type=Path, nargs="?", metavar="OUT.csv|OUT.parquet")
+    export.add_argument(
+        "--what",
+        choices=("series", "internals", "members", "intraday"),
+        default="series",
+        help="series: a column per basket/factor/theme (default); internals: dispersion "
+        "and LETF flow by day; members: today's theme members with contributions; "
+        "intraday: the session's basket returns since the open",
+    )
+    export.add_argument(
+        "--as-files",
+        type=Path,
+        metavar="DIR",
+        help="write prices.csv (+ quotes.csv, universe.csv) to DIR for --source files",
+    )
     export.add_argument("--force", action="store_true", help="overwrite OUT if it exists")
     add_data_options(export, suppress=True)
     watch = commands.add_parser("watch", help="evaluate the alert rules without a screen")
@@ -122,7 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_engine(args: argparse.Namespace):
+def open_engine(args: argparse.Namespace, *, watch_config: bool = False):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.factory import open_feed
@@ -131,15 +147,26 @@ def open_engine(args: argparse.Namespace):
 
     config = load_config(args.config)
     feed = open_feed(args.source, args.data, config, speed=args.speed)
-    return Engine(feed, config, as_of=args.as_of, series=open_series(args.series, feed))
+    return Engine(
+        feed,
+        config,
+        as_of=args.as_of,
+        config_dir=args.config,
+        watch_config=watch_config,
+        series=open_series(args.series, feed),
+    )
+
+
+def print_warnings(engine) -> None:  # noqa: ANN001 - session.engine.Engine
+    for warning in engine.warnings():
+        print(f"crowdwatch: warning: {warning}", file=sys.stderr)
 
 
 def report_snapshot(args: argparse.Namespace):
-    """The snapshot `report`/`export` answer with; the feed's warnings go to stderr."""
+    """The snapshot `report` answers with; the feed's warnings go to stderr."""
     engine = open_engine(args)
     snapshot = engine.report_snapshot()
-    for warning in engine.warnings():
-        print(f"crowdwatch: warning: {warning}", file=sys.stderr)
+    print_warnings(engine)
     return snapshot
 
 
@@ -160,8 +187,14 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from crowdwatch.session.export import write_series
+    from crowdwatch.session import export
 
+    if args.as_files is not None:
+        if args.out is not None:
+            raise BadInput("give OUT or --as-files DIR, not both")
+        return export_folder(args, args.as_files)
+    if args.out is None:
+        raise BadInput("export needs OUT.csv|OUT.parquet (or --as-files DIR)")
     out: Path = args.out
     if out.suffix.lower() not in (".csv", ".parquet"):
         raise BadInput(f"{out}: the export must end in .csv or .parquet")
@@ -169,13 +202,47 @@ def run_export(args: argparse.Namespace) -> int:
         raise BadInput(f"{out} exists and was kept; pass --force to overwrite it")
     if out.is_dir():
         raise BadInput(f"{out} is a folder; give a file name ending in .csv or .parquet")
-    snapshot = report_snapshot(args)
+    engine = open_engine(args)
+    snapshot = engine.report_snapshot()
+    frame = {
+        "series": lambda: snapshot.series,
+        "internals": lambda: export.internals_frame(snapshot),
+        "members": lambda: export.members_frame(snapshot, engine.config.themes),
+        "intraday": lambda: export.intraday_frame(engine),
+    }[args.what]()
+    print_warnings(engine)
     try:
-        rows = write_series(snapshot, out)
+        export.write_frame(frame, out)
     except OSError as exc:
         message = f"{out}: cannot write it ({exc.strerror or exc}); nothing was changed"
         raise BadInput(message) from None
-    print(f"wrote {rows} days x {len(snapshot.series.columns) - 1} series to {out}")
+    if args.what == "series":
+        print(f"wrote {frame.height} days x {len(frame.columns) - 1} series to {out}")
+    else:
+        print(f"wrote {frame.height} rows of {args.what} to {out}")
+    return EXIT_OK
+
+
+def export_folder(args: argparse.Namespace, folder: Path) -> int:
+    from crowdwatch.session.export import write_source_folder
+
+    if folder.exists() and not folder.is_dir():
+        raise BadInput(f"{folder} is a file; --as-files needs a folder")
+    taken = [n for n in ("prices.csv", "quotes.csv", "universe.csv") if (folder / n).exists()]
+    if taken and not args.force:
+        raise BadInput(f"{folder} already has {', '.join(taken)}; pass --force to overwrite")
+    if not folder.parent.is_dir():
+        raise BadInput(f"{folder.parent} does not exist; create it first")
+    engine = open_engine(args)
+    engine.report_snapshot()
+    print_warnings(engine)
+    try:
+        written = write_source_folder(engine, folder)
+    except OSError as exc:
+        raise BadInput(f"{folder}: cannot write it ({exc.strerror or exc})") from None
+    for path, rows in written:
+        print(f"wrote {rows} rows to {path}")
+    print(f"read it back with: crowdwatch --source files --data {folder}")
     return EXIT_OK
 
 
@@ -269,7 +336,7 @@ def run_alerts(args: argparse.Namespace) -> int:
 def run_dashboard(args: argparse.Namespace) -> int:
     from crowdwatch.tui.app import CrowdwatchApp
 
-    app = CrowdwatchApp(open_engine(args))
+    app = CrowdwatchApp(open_engine(args, watch_config=True))
     app.run()
     return int(app.return_code or 0)
 

@@ -24,3 +24,20 @@ class ShowFailure(Message):
     """The app could not start; the dashboard's panes say why (sent app -> dashboard)."""
 
     text: str
+
+
+@dataclass
+class EditTheme(Message):
+    """Add a ticker to a theme, or remove one, in the user's themes.yaml."""
+
+    theme: str
+    ticker: str
+    add: bool
+
+
+@dataclass
+class ConfigWritten(Message):
+    """A config edit was written (text says where) or refused (error)."""
+
+    text: str
+    error: bool = False

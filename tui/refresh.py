@@ -32,6 +32,8 @@ class EngineLike(Protocol):
     def tick(self) -> Snapshot: ...
     def warnings(self) -> list[str]: ...
 
+    # optional: errors() -> list[str], problems the engine works around (a bad config edit)
+
 
 Clock = Callable[[], datetime]
 
@@ -47,6 +49,8 @@ class SnapshotReady(Message):
     snapshot: Snapshot
     first: bool = False
     warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # e.g. a bad config edit, kept out
+    colour_scheme: str | None = None  # settings.yaml's, when the engine has a config
 
 
 @dataclass
@@ -161,6 +165,19 @@ class RefreshMixin:
         except Exception:  # noqa: BLE001 - a broken warnings() must not kill the loop
             return []
 
+    def _engine_errors(self) -> list[str]:
+        errors = getattr(self.engine, "errors", None)
+        try:
+            return list(errors()) if errors is not None else []
+        except Exception:  # noqa: BLE001
+            return []
+
+    def _snapshot_message(self, snapshot: Snapshot, first: bool) -> SnapshotReady:
+        settings = getattr(getattr(self.engine, "config", None), "settings", None)
+        scheme = getattr(settings, "colour_scheme", None)
+        warnings, errors = self._engine_warnings(), self._engine_errors()
+        return SnapshotReady(snapshot, first, warnings, errors, scheme)
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine-start")
     def run_start(self) -> None:
         try:
@@ -168,7 +185,7 @@ class RefreshMixin:
         except Exception as exc:  # noqa: BLE001 - any feed error is shown, never fatal
             self._post(EngineFailed(_describe(exc), during_start=True))
             return
-        self._post(SnapshotReady(snapshot, True, self._engine_warnings()))
+        self._post(self._snapshot_message(snapshot, True))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="engine-tick")
     def run_tick(self) -> None:
@@ -177,7 +194,11 @@ class RefreshMixin:
         except Exception as exc:  # noqa: BLE001
             self._post(EngineFailed(_describe(exc)))
             return
-        self._post(SnapshotReady(snapshot, False, self._engine_warnings()))
+        self._post(self._snapshot_message(snapshot, False))
+
+    def _ticks_wanted(self) -> bool:
+        """An as-of answer never polls; it still ticks to apply config edits, if it can."""
+        return not self.engine.static or bool(getattr(self.engine, "watches_config", False))
 
     @property
     def busy(self) -> bool:
@@ -191,7 +212,7 @@ class RefreshMixin:
                 self._ticking = True
                 self.run_start()
             return
-        if self.engine.static:
+        if not self._ticks_wanted():
             return
         if self._ticking:
             self._tick_again = True
@@ -212,7 +233,7 @@ class RefreshMixin:
 
     def arm_timer(self) -> None:
         self._cancel_timer()
-        if self.paused or self.engine.static or self._ticking:
+        if self.paused or not self._ticks_wanted() or self._ticking:
             return
         delay = max(float(self.engine.refresh_seconds), 0.1)
         if not self._started:
@@ -249,6 +270,7 @@ def status_for(
     paused: bool,
     message: str,
     error: bool,
+    more: int = 0,
 ) -> StatusState:
     # paused quotes are old by choice: only a source error makes them stale then
     live = snapshot is not None and snapshot.mode == "live" and not engine.static and not paused
@@ -267,4 +289,5 @@ def status_for(
         closed=after_close(quotes_ts),
         message=message,
         error=error,
+        more=more,
     )

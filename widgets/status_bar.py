@@ -29,6 +29,7 @@ class StatusState:
     closed: bool = False  # the quotes are from after the close: old is not stale
     message: str = ""  # the latest warning or error text
     error: bool = False
+    more: int = 0  # other warnings in force, read on the messages screen (m)
 
 
 def _badge(text: str, style: str) -> Text:
@@ -66,6 +67,8 @@ def render_status(state: StatusState) -> Text:
             line.append(f" ({fmt.age(state.age_seconds)} old)")
     if state.message:
         line.append(" │ ")
+        if state.more:  # before the message, which may be cut at the right edge
+            line.append(f"+{state.more} more (m) ", style=fmt.paint("bold", "bold"))
         line.append(state.message, style=fmt.paint("bold red" if state.error else "yellow", "bold"))
     return line
 

@@ -6,10 +6,12 @@ import statistics
 from collections.abc import Mapping
 from datetime import datetime
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid
+from textual.markup import escape
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
 from crowdwatch.analytics.results import Event, Snapshot
@@ -126,7 +128,7 @@ class DashboardScreen(LiveScreen):
     def show_failure(self, message: ShowFailure) -> None:
         """A failed start: the panes say why instead of 'Loading'."""
         for placeholder in self.query(".placeholder").results(Static):
-            placeholder.update(f"Could not load: {message.text}\nPress r to retry.")
+            placeholder.update(Text(f"Could not load: {message.text}\nPress r to retry."))
 
     # --- panes and focus ---------------------------------------------------------
     def activate(self, key: str, *, focus: bool) -> None:
@@ -203,7 +205,8 @@ class DashboardScreen(LiveScreen):
     @on(ThemeTable.ViewChanged)
     def _update_theme_subtitle(self) -> None:
         pane = self.query_one("#pane-themes", Pane)
-        pane.border_subtitle = self.query_one(ThemeTable).describe()
+        # a border subtitle is markup: the filter text is whatever the user typed
+        pane.border_subtitle = escape(self.query_one(ThemeTable).describe())
 
     # --- drill-downs -------------------------------------------------------------
     @on(DataTable.RowSelected)

@@ -48,16 +48,22 @@ class LiveScreen(Screen):
 class DetailScreen(LiveScreen):
     """Subclasses yield their widgets in body() and fill them in show()."""
 
-    BINDINGS = [Binding("escape", "back", "Back")]
+    # q closes a view (the dashboard's q quits); Ctrl+C quits from anywhere (the app)
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("q", "back", "Back", show=False)]
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="detail-header", id="detail-header")
         with VerticalScroll(classes="detail-body"):
             yield from self.body()
+        yield from self.below_body()
         yield StatusBar(id="status")
         yield Footer(compact=True)
 
     def body(self) -> Iterable[Widget]:
+        return ()
+
+    def below_body(self) -> Iterable[Widget]:
+        """Widgets between the scrolling body and the status line (a prompt)."""
         return ()
 
     def on_resize(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -14,7 +15,7 @@ KEYS = (
     ("← →", "scroll a wide table, then move to the next pane"),
     ("↑ ↓ PgUp PgDn", "move the row cursor"),
     ("Enter", "drill down into the row (theme, factor, basket, internals)"),
-    ("Esc", "back from a drill-down; clear the theme filter"),
+    ("Esc / q", "close a drill-down, help or messages; Esc clears the theme filter"),
     (
         "s",
         "sort themes by the next column (click a header to sort by it); in a "
@@ -24,10 +25,14 @@ KEYS = (
     ("/", "filter themes by name (Enter keeps it, Esc clears it)"),
     ("p", "pause / resume live refresh"),
     ("r", "refresh now"),
-    ("c", "cycle colour schemes (dark, light, ...)"),
+    ("c", "cycle colour schemes (dark, light, ...); remembered in settings.yaml"),
+    ("+, -", "in a theme's drill-down: add / remove a ticker (saved to your themes.yaml)"),
     ("Ctrl+P", "command palette: the same actions by name"),
+    ("m", "messages: every warning and error of the session"),
+    ("Ctrl+S", "screenshot (SVG, saved in the current directory)"),
     ("?", "this help"),
-    ("q", "quit"),
+    ("q", "quit (on the dashboard)"),
+    ("Ctrl+C", "quit, from anywhere"),
 )
 
 LEGEND = (
@@ -58,7 +63,8 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "crowdwatch keys"
             box.border_subtitle = "Esc closes"
             yield Static(help_table())
-            yield Static("\n" + LEGEND)
+            # Text, not markup: "[STALE]" in the legend is a badge, not a style tag
+            yield Static(Text("\n" + LEGEND), id="legend")
 
 
 class TooSmallScreen(Screen[None]):

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual import on
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import Snapshot, ThemeMove
+from crowdwatch.tui.messages import EditTheme
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.tui.screens.series_detail import move_header
 from crowdwatch.widgets import format as fmt
@@ -42,7 +44,13 @@ def crowding_text(theme: ThemeMove) -> Text:
 
 
 class ThemeDetail(DetailScreen):
-    BINDINGS = [Binding("s", "sort_members", "Sort members")]
+    """A theme's drill-down; + and - edit its tickers in the user's themes.yaml."""
+
+    BINDINGS = [
+        Binding("s", "sort_members", "Sort members"),
+        Binding("plus", "ask_ticker(True)", "Add ticker", key_display="+"),
+        Binding("minus", "ask_ticker(False)", "Remove ticker", key_display="-"),
+    ]
 
     def __init__(self, name: str) -> None:
         super().__init__(id="theme-detail")
@@ -52,6 +60,7 @@ class ThemeDetail(DetailScreen):
     def action_sort_members(self) -> None:
         self.member_sort = (self.member_sort + 1) % len(SORTS)
         self.watch_snapshot()
+        self.adding = True
 
     def body(self) -> Iterable[Widget]:
         # what drove the move first: the members by contribution, then the history
@@ -62,6 +71,48 @@ class ThemeDetail(DetailScreen):
         with Horizontal(classes="detail-row"):
             yield SeriesChart("cumulative return (%)", id="cumulative-chart")
             yield Static("", id="crowding-parts")
+
+    def below_body(self) -> Iterable[Widget]:
+        prompt = Input(id="ticker-input", classes="ticker-input")
+        prompt.cursor_blink = False
+        yield prompt
+
+    # --- editing the theme's tickers --------------------------------------------------
+    def action_ask_ticker(self, add: bool) -> None:
+        """Open the prompt: empty to add; the highlighted member, to confirm, to remove."""
+        self.adding = add
+        prompt = self.query_one("#ticker-input", Input)
+        verb = "add to" if add else "remove from"
+        prompt.placeholder = f"ticker to {verb} {self.theme_name} (Enter saves, Esc cancels)"
+        prompt.value = "" if add else self.highlighted_ticker()
+        prompt.add_class("-open")
+        prompt.focus()
+
+    def highlighted_ticker(self) -> str:
+        table = self.query_one("#members", MemberTable)
+        if table.row_count == 0:
+            return ""
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value or "")
+
+    @on(Input.Submitted, "#ticker-input")
+    def _ticker_entered(self, event: Input.Submitted) -> None:
+        ticker = event.value.strip().upper()
+        self.close_prompt()
+        if ticker:
+            self.post_message(EditTheme(self.theme_name, ticker, self.adding))
+
+    def close_prompt(self) -> None:
+        prompt = self.query_one("#ticker-input", Input)
+        prompt.value = ""
+        prompt.remove_class("-open")
+        self.query_one("#members", MemberTable).focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#ticker-input", Input).has_class("-open"):
+            self.close_prompt()  # Esc cancels the prompt first
+            return
+        super().action_back()
 
     def show(self, snapshot: Snapshot, trail: Trail) -> None:
         theme = snapshot.themes.get(self.theme_name)
