@@ -28,9 +28,13 @@ from crowdwatch.config.schema import Config
 __all__ = ["Model", "close_snapshot", "live", "prepare"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Model:
-    """Everything live() needs, computed once from the history up to the previous close d."""
+    """Everything live() needs, computed once from the history up to the previous close d.
+
+    Not frozen: a config edit that prepare() does not read (alert rules, the alert sigma)
+    swaps `config` in place (session.engine); the family states are frozen.
+    """
 
     config: Config
     panel: Panel
