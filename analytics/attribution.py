@@ -14,7 +14,7 @@ from crowdwatch.analytics.baskets import basket_mean
 from crowdwatch.analytics.results import MoveStats, ThemeMove
 
 if TYPE_CHECKING:
-    from crowdwatch.analytics.prepare import Model
+    from crowdwatch.analytics.model import Model
 
 TOP = 10
 UNKNOWN_SECTOR = "Unknown"
@@ -266,14 +266,14 @@ def series_members(
         out["short_momentum"] = basket_members(bottom, r_today, caps)
         out["momentum_pair"] = pair_members(top, bottom, r_today, caps)
         out["momentum_beta_neutral"] = pair_members(top, bottom, r_today, caps, float(scale))
-    for name, (signal, long_top) in model.factor_legs.items():
+    for name, (signal, long_top) in model.baskets.factor_legs.items():
         if signal == "mom" and long_top and "momentum_pair" in out:
             out[name] = out["momentum_pair"]  # the momentum factor is the pair
         elif signal in masks:
             top, bottom = (np.flatnonzero(mask) for mask in masks[signal])
             long, short = (top, bottom) if long_top else (bottom, top)
             out[name] = pair_members(long, short, r_today, caps)
-    basis = model.attribution or attribution_basis(model.panel.tickers, None, model.theme_matrix)
+    basis = model.attribution or attribution_basis(model.panel.tickers, None, model.themes.matrix)
     for theme, columns, theme_weights in zip(
         model.config.themes, basis.theme_columns, basis.theme_weights, strict=True
     ):

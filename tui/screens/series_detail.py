@@ -12,7 +12,6 @@ from textual.widgets import Static
 
 from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import MoveStats, Snapshot
-from crowdwatch.tui.screens.data import cumulative, sigma_days, worst_days
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.attribution import (
@@ -108,24 +107,24 @@ class SeriesDetail(DetailScreen):
         stats = group.get(self.series_name) or MoveStats(self.series_name)
         self.header(move_header(self.title_text, stats, snapshot.alert_sigma))
         self.show_members(snapshot, stats)
-        path = cumulative(snapshot.series, self.series_name)
+        drill = snapshot.drill_downs.get(self.series_name)
+        path = drill.cumulative if drill is not None else ()
         chart = self.query_one("#cumulative-chart", SeriesChart)
         if path:
             chart.title = f"cumulative return since {path[0][0].isoformat()} (%)"
         chart.points = path
-        days = sigma_days(snapshot.series, self.series_name)
-        self.query_one(SigmaHistogram).show(days["sigma"].to_list(), stats.sigma)
+        self.query_one(SigmaHistogram).show(drill.sigmas if drill else (), stats.sigma)
         self.query_one("#worst-days", PaneTable).replace_rows(
             [
                 (
-                    day.isoformat(),
+                    worst.date.isoformat(),
                     [
-                        day.isoformat(),
-                        fmt.colored(fmt.pct(ret), ret),
-                        fmt.sigma_cell(sig, snapshot.alert_sigma),
+                        worst.date.isoformat(),
+                        fmt.colored(fmt.pct(worst.ret), worst.ret),
+                        fmt.sigma_cell(worst.sigma, snapshot.alert_sigma),
                     ],
                 )
-                for day, ret, sig in worst_days(days)
+                for worst in (drill.worst_days if drill else ())
             ]
         )
         self.query_one("#events", PaneTable).replace_rows(
