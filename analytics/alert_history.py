@@ -9,7 +9,7 @@ import polars as pl
 
 from crowdwatch.analytics import internals as mi
 from crowdwatch.analytics.events import grid_sigma
-from crowdwatch.analytics.prepare import Model
+from crowdwatch.analytics.model import Model
 from crowdwatch.analytics.results import BASKET_KEYS, Internals, MoveStats, Snapshot, ThemeMove
 from crowdwatch.analytics.themes import flags
 
@@ -66,7 +66,7 @@ def alert_field_history(model: Model) -> pl.DataFrame:
     """
     panel, config = model.panel, model.config
     columns: dict[str, np.ndarray] = {}
-    for name, values in model.series.items():
+    for name, values in model.series.values.items():
         columns[f"{name}{SEP}ret"] = values
         columns[f"{name}{SEP}sigma"] = grid_sigma(values)
         columns[f"{name}{SEP}percentile"] = expanding_percentile(values)
@@ -74,13 +74,13 @@ def alert_field_history(model: Model) -> pl.DataFrame:
     index_returns = (
         panel.returns[:, panel.benchmark] if panel.benchmark is not None else np.full(n, np.nan)
     )
-    flows = model.letf_history
+    flows = model.letf.history
     internal = {
         "index_ret": index_returns,
         "breadth": daily_breadth(model, index_returns),
-        "dispersion_ratio": model.dispersion,
+        "dispersion_ratio": model.internals.dispersion,
         "dispersion_percentile": windowed_share(
-            model.dispersion, panel.dates, config.settings.dispersion_since_years
+            model.internals.dispersion, panel.dates, config.settings.dispersion_since_years
         ),
         "letf_flow_usd": flows,
         "letf_flow_percentile": expanding_percentile(np.abs(flows)),
@@ -95,7 +95,7 @@ def alert_field_history(model: Model) -> pl.DataFrame:
 def theme_flags(model: Model, columns: dict[str, np.ndarray]) -> list[pl.Series]:
     """UNWIND / SQUEEZE per theme and day: momentum at the previous close, that day's sigma."""
     names = [theme.name for theme in model.config.themes]
-    momentum = model.theme_momentum
+    momentum = model.themes.momentum
     rows: list[dict[str, str | None]] = [dict.fromkeys(names) for _ in model.panel.dates]
     for row in range(1, len(rows) if momentum is not None else 0):
         at_d = {name: _value(momentum[row - 1, k]) for k, name in enumerate(names)}

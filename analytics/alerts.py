@@ -6,16 +6,15 @@ import math
 import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from crowdwatch.analytics.results import BASKET_KEYS, Snapshot
 from crowdwatch.config.alerts import WILDCARDS, is_fraction, series_kind
+from crowdwatch.config.calendar import NEW_YORK, SESSION_CLOSE
 from crowdwatch.config.schema import AlertRule, Condition
 
-NEW_YORK = ZoneInfo("America/New_York")
-CLOSE = time(16, 0)
+CLOSE = SESSION_CLOSE
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt,
     "==": operator.eq, "!=": operator.ne,
@@ -40,6 +39,11 @@ class Alert:
     @property
     def key(self) -> tuple[str, str]:
         return self.rule, self.series
+
+    @property
+    def value_text(self) -> str:
+        """The value as the tape and `watch` print it: '-3.42', '+8.50%', 'UNWIND'."""
+        return format_value(self.series, self.field, self.value)
 
     def record(self) -> dict[str, Any]:
         """The JSON object of `watch --json`, the log and `report --json`."""

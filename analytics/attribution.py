@@ -14,7 +14,7 @@ from crowdwatch.analytics.baskets import basket_mean
 from crowdwatch.analytics.results import MoveStats, ThemeMove
 
 if TYPE_CHECKING:
-    from crowdwatch.analytics.prepare import Model
+    from crowdwatch.analytics.model import Model
 
 TOP = 10
 UNKNOWN_SECTOR = "Unknown"
@@ -239,14 +239,6 @@ def explained(
     )
 
 
-def top_share(stats: MoveStats, count: int = 3) -> float | None:
-    """The share of the move its `count` largest contributors make: sum of their c_i / ret
-    (None when ret is null or 0). "NVDA, AVGO, AMD: 61% of the move" reads 0.61."""
-    if stats.ret is None or stats.ret == 0 or not stats.top_contributors:
-        return None
-    return sum(c.contribution for c in stats.top_contributors[:count]) / stats.ret
-
-
 def series_members(
     model: Model, r_today: np.ndarray, masks: dict, weights: np.ndarray | None
 ) -> dict[str, Members]:
@@ -266,14 +258,14 @@ def series_members(
         out["short_momentum"] = basket_members(bottom, r_today, caps)
         out["momentum_pair"] = pair_members(top, bottom, r_today, caps)
         out["momentum_beta_neutral"] = pair_members(top, bottom, r_today, caps, float(scale))
-    for name, (signal, long_top) in model.factor_legs.items():
+    for name, (signal, long_top) in model.baskets.factor_legs.items():
         if signal == "mom" and long_top and "momentum_pair" in out:
             out[name] = out["momentum_pair"]  # the momentum factor is the pair
         elif signal in masks:
             top, bottom = (np.flatnonzero(mask) for mask in masks[signal])
             long, short = (top, bottom) if long_top else (bottom, top)
             out[name] = pair_members(long, short, r_today, caps)
-    basis = model.attribution or attribution_basis(model.panel.tickers, None, model.theme_matrix)
+    basis = model.attribution or attribution_basis(model.panel.tickers, None, model.themes.matrix)
     for theme, columns, theme_weights in zip(
         model.config.themes, basis.theme_columns, basis.theme_weights, strict=True
     ):

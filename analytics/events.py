@@ -1,14 +1,21 @@
-"""The event study: past momentum_pair days at or below -3 sigma and what followed."""
+"""The event study: past momentum_pair days at or below -3 sigma and what followed.
+
+History part: EventState (the pair's daily series and the event days before T, found once).
+Today part: events_today (their forward returns, which may run into T).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
 from crowdwatch.analytics.moves import compounded, sigma_series
 from crowdwatch.analytics.results import Event
+from crowdwatch.config.calendar import FORWARD_HORIZONS, MONTH
 
-EVENT_SIGMA, EVENT_SPACING = -3.0, 21
-HORIZONS = (5, 21, 63)
+EVENT_SIGMA, EVENT_SPACING = -3.0, MONTH
 
 
 def grid_sigma(series: np.ndarray) -> np.ndarray:
@@ -36,15 +43,24 @@ def forward(series: np.ndarray, row: int, horizon: int) -> float | None:
     return compounded(window)
 
 
-def build_events(series: np.ndarray, sigma: np.ndarray, dates: np.ndarray) -> tuple[Event, ...]:
-    """Events before the series' last row; `series` may include today's value at the end."""
+@dataclass(frozen=True, slots=True)
+class EventState:
+    """momentum_pair on the grid up to d, and its -3 sigma days (date, row, sigma)."""
+
+    pair: np.ndarray
+    days: tuple[tuple[date, int, float], ...]
+
+    @classmethod
+    def of(cls, pair: np.ndarray, dates: np.ndarray) -> EventState:
+        sigma = grid_sigma(pair)
+        days = tuple((dates[row].astype(date), row, float(sigma[row])) for row in event_rows(sigma))
+        return cls(pair=pair, days=days)
+
+
+def events_today(state: EventState, pair_today: float | None) -> tuple[Event, ...]:
+    """The events before T, each with the pair compounded over the days after it."""
+    series = np.append(state.pair, np.nan if pair_today is None else pair_today)
     return tuple(
-        Event(
-            date=dates[row].astype(object),
-            sigma=float(sigma[row]),
-            fwd_5d=forward(series, row, 5),
-            fwd_21d=forward(series, row, 21),
-            fwd_63d=forward(series, row, 63),
-        )
-        for row in event_rows(sigma)
+        Event(day, sigma, *(forward(series, row, horizon) for horizon in FORWARD_HORIZONS))
+        for day, row, sigma in state.days
     )

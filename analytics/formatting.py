@@ -7,9 +7,9 @@ has no sign ("0.00%", never "-0.00%").
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
-NEW_YORK = ZoneInfo("America/New_York")
+from crowdwatch.config.calendar import NEW_YORK
+
 DASH = "–"
 
 

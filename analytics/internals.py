@@ -1,17 +1,31 @@
-"""Market internals: breadth, dispersion, reversal and realized correlation, LETF flows."""
+"""Market internals: index return, breadth, dispersion, reversal and realized correlation.
+
+History part: InternalsState (every day's dispersion ratio and the returns of the days just
+before T). Today part: internals_today, which also carries the LETF numbers (letf.py).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.frames import dated_frame, with_today
+from crowdwatch.analytics.moves import finite
+from crowdwatch.analytics.panel import Panel
+from crowdwatch.analytics.results import Internals
 from crowdwatch.analytics.windows import Moments, rolling_std, row_blocks
 from crowdwatch.analytics.windows import moments as windows_moments
+from crowdwatch.config.calendar import MONTH, WEEK
+from crowdwatch.config.schema import Settings
 
-DISPERSION_WINDOW, REALIZED_WINDOW = 5, 21
-GAMMA_MOVE = 0.01
+if TYPE_CHECKING:  # letf.py imports this module
+    from crowdwatch.analytics.letf import LetfToday
+
+DISPERSION_WINDOW, REALIZED_WINDOW = WEEK, MONTH
 
 
 def breadth(member_returns: np.ndarray, index_return: float) -> float | None:
@@ -78,9 +92,19 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     """Spearman correlation with average ranks for ties."""
     if len(x) < 2:
         return None
-    rx = pl.Series(x).rank("average").to_numpy().astype(float)
-    ry = pl.Series(y).rank("average").to_numpy().astype(float)
-    return pearson(rx, ry)
+    return pearson(average_ranks(x), average_ranks(y))
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing the mean of their ranks (exact halves: no rounding)."""
+    order = np.argsort(values, kind="stable")
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    ends = np.append(starts[1:], len(values))
+    group = np.repeat(np.arange(len(starts)), ends - starts)
+    ranks = np.empty(len(values))
+    ranks[order] = ((starts + ends + 1) / 2.0)[group]
+    return ranks
 
 
 def pearson(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -105,8 +129,75 @@ def realized_corr(window: np.ndarray, index_window: np.ndarray) -> float | None:
     return (s_index**2 - own) / denominator if denominator != 0 else None
 
 
-def letf_flows(underlying_returns: np.ndarray, notional: np.ndarray) -> np.ndarray:
-    """Daily flow sum_j aum*L*(L-1)*r(underlying_j); NaN when no fund has a return."""
-    have = ~np.isnan(underlying_returns)
-    flows = np.where(have, underlying_returns, 0.0) @ notional
-    return np.where(have.any(axis=1), flows, np.nan)
+@dataclass(frozen=True, slots=True)
+class InternalsState:
+    """The internals' history up to the previous close d."""
+
+    dates: np.ndarray  # the trading days (for the dispersion percentile's window)
+    dispersion: np.ndarray  # every day's dispersion ratio
+    # the internals' daily history: date, dispersion_ratio, letf_flow_usd (nulls)
+    dispersion_frame: pl.DataFrame
+    recent_returns: np.ndarray  # the returns of the REALIZED_WINDOW - 1 days ending d
+    benchmark: int | None  # the benchmark's column
+
+    @classmethod
+    def of(
+        cls, panel: Panel, index_returns: np.ndarray, moments: Moments, letf_flows: np.ndarray
+    ) -> InternalsState:
+        """`moments` (windows.moments of the returns) saves recomputing running sums;
+        `letf_flows` is every day's LETF flow (LetfState.history), for the daily frame."""
+        dispersion = dispersion_history(panel.returns, index_returns, panel.member, moments)
+        return cls(
+            dates=panel.dates,
+            dispersion=dispersion,
+            dispersion_frame=dated_frame(
+                panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_flows}
+            ),
+            recent_returns=panel.returns[-(REALIZED_WINDOW - 1) :],
+            benchmark=panel.benchmark,
+        )
+
+
+def internals_today(
+    state: InternalsState,
+    settings: Settings,
+    today: date,
+    r_today: np.ndarray,
+    eligible: np.ndarray,
+    mom_at_d: np.ndarray,
+    letf: LetfToday,
+) -> Internals:
+    """Today's internals against the members with a return today (DESIGN.md)."""
+    bench = state.benchmark
+    index_return = r_today[bench] if bench is not None else np.nan
+    recent = np.vstack([state.recent_returns, r_today[None, :]])
+    index_recent = recent[:, bench] if bench is not None else np.full(len(recent), np.nan)
+    ratio = dispersion_ratio(
+        recent[-DISPERSION_WINDOW:][:, eligible], index_recent[-DISPERSION_WINDOW:]
+    )
+    since = np.datetime64(years_before(today, settings.dispersion_since_years))
+    ranked = eligible & ~np.isnan(mom_at_d)
+    return Internals(
+        index_ret=finite(index_return),
+        breadth=breadth(r_today[eligible], index_return),
+        dispersion_ratio=ratio,
+        dispersion_percentile=share_at_or_below(state.dispersion[state.dates >= since], ratio),
+        reversal_corr=spearman(r_today[ranked], mom_at_d[ranked]),
+        realized_corr=realized_corr(recent[:, eligible], index_recent),
+        letf_flow_usd=letf.flow_usd,
+        letf_flow_percentile=letf.flow_percentile,
+        letf_gamma_usd_per_pct=letf.gamma_usd_per_pct,
+        letf_by_underlying=letf.by_underlying,
+    )
+
+
+def dispersion_history_today(
+    state: InternalsState, today: date, internals: Internals
+) -> pl.DataFrame:
+    """The internals' daily history (dispersion ratio, LETF flow): the prepared days plus
+    today's values."""
+    today_values = {
+        "dispersion_ratio": internals.dispersion_ratio,
+        "letf_flow_usd": internals.letf_flow_usd,
+    }
+    return with_today(state.dispersion_frame, today, today_values)

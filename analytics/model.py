@@ -1,8 +1,133 @@
-"""The analytics entry points: prepare() once per history, live() on every tick."""
+"""The Model (one state per number family, from the history up to the previous close d),
+prepare() that builds it, and close_snapshot(); live() (live.py) runs on every tick."""
 
 from __future__ import annotations
 
-from crowdwatch.analytics.live import close_snapshot, live
-from crowdwatch.analytics.prepare import Model, prepare
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
+from crowdwatch.analytics.events import EventState
+from crowdwatch.analytics.factors import BasketState, factor_series
+from crowdwatch.analytics.history_lens import HistoryLens, build_lens
+from crowdwatch.analytics.internals import InternalsState
+from crowdwatch.analytics.letf import LetfState
+from crowdwatch.analytics.live import live
+from crowdwatch.analytics.moves import SeriesState
+from crowdwatch.analytics.panel import Panel, build_panel
+from crowdwatch.analytics.positioning import SeriesBook
+from crowdwatch.analytics.results import Snapshot
+from crowdwatch.analytics.signals import own_row_signals, window_signals
+from crowdwatch.analytics.themes import ThemeState, theme_history, trailing_rms
+from crowdwatch.analytics.windows import moments as running_moments
+from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
+from crowdwatch.config.schema import Config
 
 __all__ = ["Model", "close_snapshot", "live", "prepare"]
+
+
+@dataclass(slots=True)
+class Model:
+    """Everything live() needs, computed once from the history up to the previous close d.
+
+    Not frozen: a config edit that prepare() does not read (alert rules, the alert sigma)
+    swaps `config` in place (session.engine); the family states are frozen.
+    """
+
+    config: Config
+    panel: Panel
+    signals_at_d: dict[str, np.ndarray]  # (tickers,) each: mom, beta, vol, rev (, size)
+    ticker_rms: np.ndarray  # (tickers,) stdev (not demeaned) of the last 252 returns to d
+    baskets: BasketState  # today's basket and factor selection (factors.py)
+    themes: ThemeState  # weights, momentum, crowding, member columns (themes.py)
+    internals: InternalsState  # dispersion history, the days before T (internals.py)
+    letf: LetfState  # funds and the flow history (letf.py)
+    events: EventState  # the -3 sigma momentum days (events.py)
+    series: SeriesState  # every basket, factor and theme series, digested (moves.py)
+    lens: HistoryLens  # the daily feature history and the regime at d (history_lens.py)
+    attribution: AttributionBasis | None = None  # names, sectors, theme columns (attribution.py)
+
+    @property
+    def last_date(self) -> date:
+        return self.panel.date_at(len(self.panel.dates) - 1)
+
+
+def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None = None) -> Model:
+    """Everything that depends only on the history (its last date is the previous close d)."""
+    panel, rows = build_panel(history, config, universe)
+    d = len(panel.dates) - 1
+    index_returns = (
+        panel.returns[:, panel.benchmark] if panel.benchmark is not None else np.full(d + 1, np.nan)
+    )
+    # each big intermediate is freed as soon as it is used: peak RSS, and fresh pages are
+    # slow to fault in (~20 ms per 60 MB matrix here, far more when the kernel compacts)
+    signals = own_row_signals(panel, rows)
+    del rows
+    moments = running_moments(panel.returns)
+    signals.update(window_signals(panel, moments))
+    letf = LetfState.of(config.letfs, panel)
+    internals = InternalsState.of(panel, index_returns, moments, letf.history)
+    eligible = panel.member[None, :] & moments.valid
+    del moments
+    series = factor_series(panel, signals, eligible, config)
+    lens = build_lens(
+        panel, series, eligible, signals["mom"], internals.dispersion, config.settings
+    )
+    del eligible
+    ticker_rms = trailing_rms(panel.returns)
+    theme_series, themes = theme_history(
+        config.themes, panel, signals, index_returns, series["momentum_pair"], ticker_rms
+    )
+    series.update(theme_series)
+    return Model(
+        config=config,
+        panel=panel,
+        # copies: a view of row d would keep every full signal matrix alive in the Model
+        signals_at_d={name: matrix[d].copy() for name, matrix in signals.items()},
+        ticker_rms=ticker_rms,
+        baskets=BasketState.of(config, panel),
+        themes=themes,
+        internals=internals,
+        letf=letf,
+        events=EventState.of(series["momentum_pair"], panel.dates),
+        series=SeriesState.of(panel.dates, series),
+        lens=lens,
+        attribution=attribution_basis(panel.tickers, universe, themes.matrix),
+    )
+
+
+def close_snapshot(
+    history: pl.DataFrame,
+    config: Config,
+    universe: pl.DataFrame | None = None,
+    as_of: date | None = None,
+    source: str = "files",
+    simulated: bool = False,
+    user_series: SeriesBook | None = None,
+) -> Snapshot:
+    """Close mode: the last history date (<= as_of) is T, the day before it is d."""
+    if as_of is not None:
+        history = history.filter(pl.col("date") <= as_of)
+    history = history.filter(pl.col("close").is_not_null() & (pl.col("close") > 0))
+    dates = history.get_column("date").unique().sort()
+    if len(dates) < 2:
+        raise ValueError(
+            f"the history has {len(dates)} trading day(s)"
+            + (f" up to {as_of}" if as_of is not None else "")
+            + "; at least two are needed (check the prices file"
+            + (" and --as-of)" if as_of is not None else ")")
+        )
+    today = dates[-1]
+    model = prepare(history.filter(pl.col("date") < today), config, universe)
+    quotes = history.filter(pl.col("date") == today).select(
+        "ticker",
+        last=pl.col("close"),
+        ts=pl.lit(today).cast(pl.Datetime("us")).dt.replace_time_zone(NEW_YORK_NAME)
+        .dt.offset_by(SESSION_CLOSE_OFFSET).dt.convert_time_zone("UTC"),
+    )  # fmt: skip
+    return live(
+        model, quotes, source=source, simulated=simulated, mode="close", user_series=user_series
+    )

@@ -1,4 +1,8 @@
-"""Move statistics of a daily series at T: ret, sigma, percentile, since-dates, drawdown."""
+"""Move statistics of every daily series (basket, factor, theme) and its drill-down.
+
+History part: each series' values before T, digested once (SeriesState). Today part: the
+statistics and drill-down of T's value, O(log history) per series.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import polars as pl
 
-from crowdwatch.analytics.results import MoveStats
+from crowdwatch.analytics.frames import dated_frame, with_today
+from crowdwatch.analytics.results import MoveStats, SeriesDrillDown, WorstDay
+from crowdwatch.config.calendar import MONTH, QUARTER, WEEK, YEAR
 
-SIGMA_WINDOW, SIGMA_MIN = 252, 63
-WEEK, MONTH = 5, 21
-RECENT = 60
+SIGMA_WINDOW, SIGMA_MIN = YEAR, QUARTER
+RECENT = 60  # values in a sparkline
+WORST_DAYS = 8  # rows of the drill-down's worst-days table
 
 
 def finite(value: float | None) -> float | None:
@@ -65,6 +72,10 @@ class SeriesHistory:
     peak: float  # its running maximum, 1 included
     last_year: int | None
     last_year_values: np.ndarray  # the prior values dated in the last prior year
+    cumulative: np.ndarray  # the index after each prior value, minus 1 (the drill-down path)
+    sigma: np.ndarray  # the sigma of each prior value (NaN with too few before it)
+    running_squares: np.ndarray  # 0, then the cumulative sum of squares: T's sigma in O(1)
+    worst: tuple[WorstDay, ...]  # the lowest prior values that have a sigma
 
     @classmethod
     def of(cls, dates: np.ndarray, values: np.ndarray) -> SeriesHistory:
@@ -73,6 +84,7 @@ class SeriesHistory:
             index = np.cumprod(1.0 + values)
         years = dates.astype("datetime64[Y]").astype(int) + 1970
         last_year = int(years[-1]) if len(years) else None
+        sigma = sigma_series(values)
         return cls(
             dates=dates,
             values=values,
@@ -84,7 +96,36 @@ class SeriesHistory:
             peak=max(1.0, float(index.max())) if len(index) else 1.0,
             last_year=last_year,
             last_year_values=values[years == last_year] if len(years) else values,
+            cumulative=index - 1.0,
+            sigma=sigma,
+            running_squares=np.concatenate([[0.0], np.cumsum(values * values)]),
+            worst=lowest_days(dates, values, sigma),
         )
+
+    def sigma_after(self, value: float) -> float:
+        """The sigma of a value following the prior ones, by sigma_series' arithmetic (the
+        histogram's rule; MoveStats.sigma is the same number up to rounding)."""
+        n = len(self.values)
+        start = max(n - SIGMA_WINDOW, 0)
+        count = n - start
+        if count < SIGMA_MIN:
+            return math.nan
+        squares = self.running_squares
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rms = np.sqrt((squares[n] - squares[start]) / np.float64(count - 1))
+            sigma = np.float64(value) / rms
+        return float(sigma) if rms > 0 else math.nan
+
+
+def lowest_days(
+    dates: np.ndarray, values: np.ndarray, sigma: np.ndarray, count: int = WORST_DAYS
+) -> tuple[WorstDay, ...]:
+    """The `count` lowest values among days with a sigma, ties by date ascending."""
+    rows = np.flatnonzero(~np.isnan(sigma))
+    rows = rows[np.lexsort((rows, values[rows]))[:count]]
+    return tuple(
+        WorstDay(dates[row].astype(date), float(values[row]), float(sigma[row])) for row in rows
+    )
 
 
 def move_stats(
@@ -98,7 +139,7 @@ def move_stats(
     prior = history.values
     x = finite(value)
     if x is None:
-        recent = tuple(float(v) for v in prior[-(RECENT - 1) :])
+        recent = tuple(prior[-(RECENT - 1) :].tolist())
         return MoveStats(name=name, members=members, recent=(*recent, None))
     tail = np.append(prior[-RECENT:], x)
     n = len(prior)
@@ -127,7 +168,7 @@ def move_stats(
         worst_since=worst_since,
         best_since=best_since,
         members=members,
-        recent=tuple(float(v) for v in tail[-RECENT:]),
+        recent=tuple(tail[-RECENT:].tolist()),
         on_record=on_record,
     )
 
@@ -137,3 +178,83 @@ def day_at(dates: np.ndarray, row: int) -> tuple[date | None, bool]:
     if row < 0:
         return None, True
     return dates[row].astype(date), False
+
+
+def drill_down(history: SeriesHistory, today: date, stats: MoveStats) -> SeriesDrillDown:
+    """The drill-down of a series at T: the prepared days plus T's point when it has one."""
+    prior = SeriesDrillDown(
+        prior_dates=history.dates,
+        prior_cumulative=history.cumulative,
+        prior_sigma=history.sigma,
+        worst_days=history.worst,
+    )
+    if stats.ret is None:
+        return prior
+    x = stats.ret
+    sigma = history.sigma_after(x)
+    worst = history.worst
+    if not math.isnan(sigma):
+        candidates = [*worst, WorstDay(today, x, sigma)]
+        worst = tuple(sorted(candidates, key=lambda w: (w.ret, w.date))[:WORST_DAYS])
+    return SeriesDrillDown(
+        prior_dates=history.dates,
+        prior_cumulative=history.cumulative,
+        prior_sigma=history.sigma,
+        today=today,
+        today_cumulative=float(history.index_end * (1.0 + x) - 1.0),
+        today_sigma=sigma,
+        worst_days=worst,
+    )
+
+
+def drill_down_of(dates: np.ndarray, values: np.ndarray) -> SeriesDrillDown:
+    """The drill-down of a whole series whose last row is T (NaN: no value that day)."""
+    prior_dates, prior = dates[:-1], values[:-1]
+    have = ~np.isnan(prior)
+    history = SeriesHistory.of(prior_dates[have].astype("datetime64[D]"), prior[have])
+    today = np.datetime64(dates[-1], "D").astype(date)
+    return drill_down(history, today, move_stats("", history, today, values[-1]))
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesState:
+    """Every daily series (baskets, factors, themes) before T, digested once in prepare."""
+
+    values: dict[str, np.ndarray]  # grid-aligned, NaN where the series has no value
+    histories: dict[str, SeriesHistory]  # the non-null prior values, for move statistics
+    frame: pl.DataFrame  # date + a column per series (nulls, not NaN): export, drill-downs
+
+    @classmethod
+    def of(cls, dates: np.ndarray, series: dict[str, np.ndarray]) -> SeriesState:
+        return cls(
+            values=series,
+            histories={
+                name: SeriesHistory.of(dates[~np.isnan(values)], values[~np.isnan(values)])
+                for name, values in series.items()
+            },
+            frame=dated_frame(dates, series),
+        )
+
+
+def stats_today(
+    state: SeriesState,
+    today: date,
+    values: dict[str, float | None],
+    members: dict[str, tuple[str, ...]],
+) -> dict[str, MoveStats]:
+    """Move statistics of today's value of each named series."""
+    return {
+        name: move_stats(name, state.histories[name], today, value, members.get(name, ()))
+        for name, value in values.items()
+    }
+
+
+def frame_today(state: SeriesState, today: date, stats: dict[str, MoveStats]) -> pl.DataFrame:
+    """date + a column per basket, factor and theme; today's values appended."""
+    return with_today(state.frame, today, {name: s.ret for name, s in stats.items()})
+
+
+def drill_downs_today(
+    state: SeriesState, today: date, stats: dict[str, MoveStats]
+) -> dict[str, SeriesDrillDown]:
+    return {name: drill_down(state.histories[name], today, s) for name, s in stats.items()}

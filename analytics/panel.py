@@ -26,6 +26,8 @@ class Panel:
     member: np.ndarray  # bool (tickers,): universe members
     benchmark: int | None  # column of the benchmark, None when absent
     column: dict[str, int]  # ticker -> column, built once (live() looks tickers up per tick)
+    columns: pl.DataFrame  # ticker, column: the same lookup as a frame to join quotes with
+    ticker_array: np.ndarray  # the tickers as an object array, to pick names by mask
 
     def date_at(self, index: int) -> date:
         return self.dates[index].astype(date)
@@ -142,5 +144,10 @@ def build_panel(
         member=universe_members(tickers, config, universe),
         benchmark=column.get(config.settings.benchmark),
         column=column,
+        columns=pl.DataFrame(
+            {"ticker": list(tickers), "column": np.arange(len(tickers), dtype=np.int64)},
+            schema={"ticker": pl.String, "column": pl.Int64},
+        ),
+        ticker_array=np.array(tickers, dtype=object),
     )
     return panel, Rows(close=closes, cell=cell, position=position)

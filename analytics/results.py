@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.positioning import UserSeries
@@ -69,6 +71,13 @@ class MoveStats:
     top_contributors: tuple[Contributor, ...] = ()
     by_sector: dict[str, float] | None = None  # None without universe.csv sectors
 
+    def top_share(self, count: int = 3) -> float | None:
+        """The share of the move its `count` largest contributors make: the sum of their
+        contributions / ret (None when ret is null or 0); "NVDA, AVGO, AMD: 61%" reads 0.61."""
+        if self.ret is None or self.ret == 0 or not self.top_contributors:
+            return None
+        return sum(c.contribution for c in self.top_contributors[:count]) / self.ret
+
 
 @dataclass(frozen=True, slots=True)
 class ThemeMove:
@@ -113,6 +122,52 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
+class WorstDay:
+    date: date
+    ret: float
+    sigma: float
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesDrillDown:
+    """What a basket, factor or theme drill-down shows, T included when it has a value.
+
+    The days before T are shared with the Model (computed once in prepare); only T's point
+    is new per tick, so the full arrays are joined when a screen reads them.
+    """
+
+    prior_dates: np.ndarray  # datetime64[D]: the days with a value before T
+    prior_cumulative: np.ndarray  # the series compounded from its first value to each day
+    prior_sigma: np.ndarray  # each day's sigma against the values before it (NaN: none)
+    today: date | None = None  # T, when the series has a value on T
+    today_cumulative: float = math.nan
+    today_sigma: float = math.nan
+    worst_days: tuple[WorstDay, ...] = ()  # the lowest returns among days with a sigma
+
+    @property
+    def dates(self) -> np.ndarray:
+        if self.today is None:
+            return self.prior_dates
+        return np.append(self.prior_dates, np.datetime64(self.today, "D"))
+
+    @property
+    def cumulative(self) -> tuple[tuple[date, float], ...]:
+        """(date, compounded return since the first value), oldest first."""
+        values = self.prior_cumulative
+        if self.today is not None:
+            values = np.append(values, self.today_cumulative)
+        return tuple(zip(self.dates.tolist(), values.tolist(), strict=True))
+
+    @property
+    def sigmas(self) -> tuple[float, ...]:
+        """The sigma of every day that has one (the histogram), oldest first."""
+        values = self.prior_sigma
+        if self.today is not None:
+            values = np.append(values, self.today_sigma)
+        return tuple(values[~np.isnan(values)].tolist())
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything the panes show at one moment. Built by analytics.live()."""
 
@@ -129,7 +184,7 @@ class Snapshot:
     events: tuple[Event, ...]
     quotes_ts: datetime | None = None  # newest quote time (UTC) in live mode
     alert_sigma: float = 3.0
-    # drill-down frames, built lazily by the model; widgets only read them
+    # drill-down data, computed by analytics; screens only read them
     series: pl.DataFrame | None = None  # date + a column per basket/factor/theme, T included
     theme_members: dict[str, pl.DataFrame] = field(default_factory=dict)
     # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
@@ -145,3 +200,5 @@ class Snapshot:
     # series key -> member table (analytics.attribution.member_table), built on first read
     members: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot
+    # per basket, factor and theme key: the cumulative path, sigma days and worst days
+    drill_downs: dict[str, SeriesDrillDown] = field(default_factory=dict)

@@ -6,11 +6,12 @@ import numpy as np
 
 from crowdwatch.analytics.panel import Panel, Rows
 from crowdwatch.analytics.windows import Moments, rolling_slope
+from crowdwatch.config.calendar import HALF_YEAR, MONTH, QUARTER, YEAR
 
-MOM_SKIP, MOM_LOOKBACK = 21, 252
-BETA_WINDOW, BETA_MIN = 252, 126
-VOL_WINDOW, VOL_MIN = 63, 42
-REV_LOOKBACK = 21
+MOM_SKIP, MOM_LOOKBACK = MONTH, YEAR
+BETA_WINDOW, BETA_MIN = YEAR, HALF_YEAR
+VOL_WINDOW, VOL_MIN = QUARTER, 42
+REV_LOOKBACK = MONTH
 CHUNK_ROWS = 1 << 18
 
 
@@ -57,11 +58,3 @@ def window_signals(panel: Panel, moments: Moments) -> dict[str, np.ndarray]:
     if panel.market_cap is not None:
         signals["size"] = panel.market_cap
     return signals
-
-
-def compute_signals(panel: Panel, rows: Rows, moments: Moments) -> dict[str, np.ndarray]:
-    """Signal matrices (days, tickers): the value AT each date (used the next day).
-
-    `moments` are those of panel.returns (windows.moments), shared with other statistics.
-    """
-    return {**own_row_signals(panel, rows), **window_signals(panel, moments)}

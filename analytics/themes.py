@@ -1,17 +1,28 @@
-"""Crowded themes: weighted member means, theme momentum, the crowding score and flags."""
+"""Crowded themes: weighted member returns, theme momentum, crowding, flags, member rows.
+
+History part: theme_history (every day's theme return and, at the previous close d, each
+theme's momentum, crowding and its members' static columns). Today part: theme_values_today
+(today's theme returns), theme_moves (move statistics + flags) and member_rows_today.
+"""
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from itertools import accumulate
 
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.crowding import crowding
+from crowdwatch.analytics.moves import SIGMA_MIN, SIGMA_WINDOW, finite
+from crowdwatch.analytics.panel import Panel
+from crowdwatch.analytics.results import MoveStats, ThemeMove
+from crowdwatch.analytics.windows import row_blocks
 from crowdwatch.config.schema import Theme
 
-CROWDING_SAMPLES, CROWDING_STEP = 52, 5
-COMOVE_WINDOW, SLOPE_MIN, SCORE_MIN = 63, 42, 26
-CROWDING_PARTS = ("momentum", "comovement", "momentum_beta")
+MEMBER_SCHEMA = {"ticker": pl.String, "ret": pl.Float64, "sigma": pl.Float64,
+                 "mom": pl.Float64, "beta": pl.Float64}  # fmt: skip
 
 
 def theme_weights(themes: tuple[Theme, ...], column: dict[str, int], n: int) -> np.ndarray:
@@ -33,77 +44,20 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.where(total > 0, out, np.nan)
 
 
-def comovement(
-    returns: np.ndarray, index_returns: np.ndarray, beta: np.ndarray, columns: np.ndarray, end: int
-) -> float | None:
-    """Mean pairwise correlation of market-residual returns over the 63 days ending `end`."""
-    start = end - COMOVE_WINDOW + 1
-    if start < 0 or len(columns) < 2:
-        return None
-    block = returns[start : end + 1][:, columns]
-    residual = block - beta[end, columns][None, :] * index_returns[start : end + 1, None]
-    complete = ~np.isnan(residual).any(axis=0)
-    residual = residual[:, complete]
-    if residual.shape[1] < 2:
-        return None
+def by_blocks(function, values: np.ndarray, *args) -> np.ndarray:
+    """function(values, *args) for a row-wise function, a block of rows at a time (small
+    temporaries instead of several full-size ones)."""
+    parts = [function(values[start:stop], *args) for start, stop in row_blocks(len(values))]
+    return np.concatenate(parts) if parts else function(values, *args)
+
+
+def trailing_rms(returns: np.ndarray) -> np.ndarray:
+    """Per column: stdev (ddof=1, not demeaned) of its last 252 returns; NaN under 63."""
+    window = returns[-SIGMA_WINDOW:]
+    squares = np.where(np.isnan(window), 0.0, window**2).sum(axis=0)
+    counts = (~np.isnan(window)).sum(axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
-        corr = np.corrcoef(residual, rowvar=False)
-    pairs = corr[np.triu_indices(residual.shape[1], k=1)]
-    pairs = pairs[~np.isnan(pairs)]
-    return float(pairs.mean()) if len(pairs) else None
-
-
-def slope(y: np.ndarray, x: np.ndarray, end: int) -> float | None:
-    """OLS slope of y on x over the 63 rows ending `end`, where both exist (>= 42)."""
-    start = end - COMOVE_WINDOW + 1
-    if start < 0:
-        return None
-    ys, xs = y[start : end + 1], x[start : end + 1]
-    both = ~np.isnan(ys) & ~np.isnan(xs)
-    if both.sum() < SLOPE_MIN:
-        return None
-    xs, ys = xs[both], ys[both]
-    dx = xs - xs.mean()
-    denominator = float(np.dot(dx, dx))
-    if denominator == 0:
-        return None
-    return float(np.dot(dx, ys - ys.mean()) / denominator)
-
-
-def part_score(samples: list[float | None]) -> float | None:
-    """100 * share of prior samples (k >= 1, non-null) <= the sample at k = 0."""
-    today, prior = samples[0], [v for v in samples[1:] if v is not None]
-    if today is None or len(prior) < SCORE_MIN:
-        return None
-    return 100.0 * sum(v <= today for v in prior) / len(prior)
-
-
-def crowding(
-    theme_index: int,
-    theme_momentum: np.ndarray,
-    theme_returns: np.ndarray,
-    momentum_pair: np.ndarray,
-    returns: np.ndarray,
-    index_returns: np.ndarray,
-    beta: np.ndarray,
-    columns: np.ndarray,
-    d: int,
-) -> tuple[float | None, dict[str, float | None]]:
-    """Crowding at the previous close d and its three part scores."""
-    parts: dict[str, list[float | None]] = {name: [] for name in CROWDING_PARTS}
-    for k in range(CROWDING_SAMPLES + 1):
-        s = d - CROWDING_STEP * k
-        if s < 0:
-            for series in parts.values():
-                series.append(None)
-            continue
-        momentum = theme_momentum[s, theme_index]
-        parts["momentum"].append(None if math.isnan(momentum) else float(momentum))
-        parts["comovement"].append(comovement(returns, index_returns, beta, columns, s))
-        parts["momentum_beta"].append(slope(theme_returns[:, theme_index], momentum_pair, s))
-    scores = {name: part_score(series) for name, series in parts.items()}
-    present = [v for v in scores.values() if v is not None]
-    return (sum(present) / len(present) if present else None), scores
+        return np.where(counts >= SIGMA_MIN, np.sqrt(squares / (counts - 1)), np.nan)
 
 
 FLAG_SIGMA = 2.0
@@ -121,7 +75,7 @@ def momentum_thirds(momentum: dict[str, float | None]) -> dict[str, tuple[str, .
     top, bottom = set(ranked[:third]), set(ranked[len(ranked) - third :])
     out: dict[str, tuple[str, ...]] = {}
     for name in momentum:
-        if name not in ranked:
+        if momentum[name] is None:
             out[name] = ()
             continue
         where = tuple(label for label, group in (("top", top), ("bottom", bottom)) if name in group)
@@ -148,27 +102,132 @@ def flags(
 
 def flag_reason(thirds: tuple[str, ...], sigma: float | None, flag: str | None) -> str:
     """Why a theme is or is not flagged, in the rule's own terms."""
-    where = " and ".join(thirds) + " third" if thirds else ""
     shown = "no σ" if sigma is None else f"σ {sigma:+.2f}"
-    rule = f"UNWIND needs the top third and σ ≤ -{FLAG_SIGMA:g}; SQUEEZE the bottom third and σ ≥ +{FLAG_SIGMA:g}"
+    rule = (
+        f"UNWIND needs the top third and σ ≤ -{FLAG_SIGMA:g}; "
+        f"SQUEEZE the bottom third and σ ≥ +{FLAG_SIGMA:g}"
+    )
     if flag == "UNWIND":
         return f"UNWIND: momentum in the top third and {shown} ≤ -{FLAG_SIGMA:g}"
     if flag == "SQUEEZE":
         return f"SQUEEZE: momentum in the bottom third and {shown} ≥ +{FLAG_SIGMA:g}"
     if not thirds:
         return f"Not flagged: no theme momentum at the previous close ({rule})"
-    return f"Not flagged: momentum in the {where}, {shown} ({rule})"
+    return f"Not flagged: momentum in the {' and '.join(thirds)} third, {shown} ({rule})"
 
 
-def member_contributions(members: pl.DataFrame, theme: Theme) -> pl.DataFrame:
-    """A theme's members on T with weight and contribution (DESIGN.md "Attribution"):
-    weight = w_i / (sum of w_j over members with a return), contribution = weight * r."""
-    raw = pl.Series("raw", [theme.weight(t) for t in members.get_column("ticker")], pl.Float64)
-    has = pl.col("ret").is_not_null()
-    weight = pl.when(has).then(pl.col("raw") / pl.col("raw").filter(has).sum())
-    return (
-        members.with_columns(raw)
-        .with_columns(weight.alias("weight"))
-        .with_columns((pl.col("weight") * pl.col("ret")).alias("contribution"))
-        .select("ticker", "weight", "ret", "contribution", "sigma", "mom", "beta")
+@dataclass(frozen=True, slots=True)
+class ThemeState:
+    """Each theme's weights and its state at the previous close d."""
+
+    themes: tuple[Theme, ...]
+    matrix: np.ndarray  # (tickers, themes) weights
+    momentum: np.ndarray  # (days, themes) theme momentum at each close up to d
+    momentum_at_d: dict[str, float | None]
+    crowding: dict[str, tuple[float | None, dict[str, float | None]]]
+    missing: dict[str, tuple[str, ...]]
+    member_columns: np.ndarray  # panel column of each member row (theme by theme)
+    member_rms: np.ndarray  # per member row: stdev (not demeaned) of its last 252 returns
+    member_static: pl.DataFrame  # ticker, mom, beta (at d, nulls) per member row
+    member_spans: tuple[tuple[int, int], ...]  # each theme's member rows: [start, stop)
+
+
+def theme_history(
+    themes: tuple[Theme, ...],
+    panel: Panel,
+    signals: dict[str, np.ndarray],
+    index_returns: np.ndarray,
+    momentum_pair: np.ndarray,
+    ticker_rms: np.ndarray,
+) -> tuple[dict[str, np.ndarray], ThemeState]:
+    """Every day's theme returns, and each theme's state at d (ticker_rms: trailing_rms of
+    the returns, per ticker)."""
+    returns, column = panel.returns, panel.column
+    d = len(panel.dates) - 1
+    matrix = theme_weights(themes, column, len(panel.tickers))
+    theme_returns = by_blocks(weighted_mean, returns, matrix)
+    theme_mom = by_blocks(weighted_mean, signals["mom"], matrix)
+    crowd = {}
+    for k, theme in enumerate(themes):
+        columns = np.array(sorted(column[t] for t in theme.tickers if t in column), dtype=int)
+        crowd[theme.name] = crowding(
+            k, theme_mom, theme_returns, momentum_pair, returns, index_returns,
+            signals["beta"], columns, d,
+        )  # fmt: skip
+    found = [[t for t in theme.tickers if t in column] for theme in themes]
+    member_columns = np.array([column[t] for tickers in found for t in tickers], dtype=int)
+    static = pl.DataFrame(
+        {
+            "ticker": [t for tickers in found for t in tickers],
+            "mom": signals["mom"][d, member_columns],
+            "beta": signals["beta"][d, member_columns],
+        },
+        schema={name: MEMBER_SCHEMA[name] for name in ("ticker", "mom", "beta")},
+    ).with_columns(pl.col("mom", "beta").fill_nan(None))
+    ends = list(accumulate(len(tickers) for tickers in found))
+    state = ThemeState(
+        themes=themes,
+        matrix=matrix,
+        momentum=theme_mom,
+        momentum_at_d={t.name: finite(theme_mom[d, k]) for k, t in enumerate(themes)},
+        crowding=crowd,
+        missing={t.name: tuple(x for x in t.tickers if x not in column) for t in themes},
+        member_columns=member_columns,
+        member_rms=ticker_rms[member_columns],
+        member_static=static,
+        member_spans=tuple(zip([0, *ends][:-1], ends, strict=True)),
     )
+    return {t.name: theme_returns[:, k] for k, t in enumerate(themes)}, state
+
+
+def theme_values_today(
+    state: ThemeState, r_today: np.ndarray
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Today's return of each theme (NaN: none) and how many members have a return."""
+    values = weighted_mean(r_today[None, :], state.matrix)[0]
+    counts = ((state.matrix > 0) & ~np.isnan(r_today)[:, None]).sum(axis=0)
+    return (
+        {t.name: float(values[k]) for k, t in enumerate(state.themes)},
+        {t.name: int(counts[k]) for k, t in enumerate(state.themes)},
+    )
+
+
+def theme_moves(
+    state: ThemeState, stats: dict[str, MoveStats], member_counts: dict[str, int]
+) -> dict[str, ThemeMove]:
+    """Each theme's move statistics, crowding and flag."""
+    flag = flags(state.momentum_at_d, {t.name: stats[t.name].sigma for t in state.themes})
+    thirds = momentum_thirds(state.momentum_at_d)
+    out = {}
+    for theme in state.themes:
+        score, parts = state.crowding[theme.name]
+        out[theme.name] = ThemeMove(
+            stats=stats[theme.name],
+            member_count=member_counts[theme.name],
+            missing=state.missing[theme.name],
+            crowding=score,
+            crowding_parts=parts,
+            flag=flag[theme.name],  # type: ignore[arg-type]
+            momentum=state.momentum_at_d[theme.name],
+            note=theme.note,
+            tickers=theme.tickers,
+            momentum_thirds=thirds[theme.name],
+            flag_reason=flag_reason(thirds[theme.name], stats[theme.name].sigma, flag[theme.name]),
+        )
+    return out
+
+
+def member_rows_today(state: ThemeState, r_today: np.ndarray) -> dict[str, pl.DataFrame]:
+    """Per theme: ticker, ret, sigma (ret / its stdev), mom, beta of its tickers in the data."""
+    ret = r_today[state.member_columns]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sigma = ret / state.member_rms
+    # one frame for all themes, then zero-copy slices: the rows are grouped theme by theme
+    frame = state.member_static.with_columns(
+        pl.Series("ret", ret, dtype=pl.Float64).fill_nan(None),
+        pl.Series("sigma", sigma, dtype=pl.Float64).fill_nan(None),
+    ).select("ticker", "ret", "sigma", "mom", "beta")
+    return {
+        theme.name: frame.slice(start, stop - start)
+        for theme, (start, stop) in zip(state.themes, state.member_spans, strict=True)
+    }

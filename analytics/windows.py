@@ -47,16 +47,6 @@ def trailing(cumulative: np.ndarray, window: int, in_place: bool = False) -> np.
     return out
 
 
-def window_sum(values: np.ndarray, window: int) -> np.ndarray:
-    """Sum of each row's `window` trailing rows (inclusive), NaN treated as 0."""
-    return trailing(running_sum(np.nan_to_num(values, nan=0.0)), window, in_place=True)
-
-
-def window_count(valid: np.ndarray, window: int) -> np.ndarray:
-    """Number of True in each row's `window` trailing rows (int32: exact, half the memory)."""
-    return trailing(running_sum(valid, dtype=np.int32), window, in_place=True)
-
-
 @dataclass(frozen=True, slots=True)
 class Moments:
     """A matrix's valid mask, NaN-as-0 values and running count, sum and sum of squares."""

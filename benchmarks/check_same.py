@@ -3,8 +3,13 @@
     python benchmarks/check_same.py --baseline   # write /tmp/perf_baseline/*.json
     python benchmarks/check_same.py              # compare the current code with it
 
-Compares the report JSON plus the drill-down frames (series, theme members, dispersion
-history, LETF funds) with a relative tolerance of 1e-12; prints the largest deviation.
+Compares the report JSON plus the drill-down data (series, theme members, dispersion
+history, LETF funds, recent values, and each series' cumulative path, sigma days and worst
+days) with a relative tolerance of 1e-12; prints the largest deviation. Write the baseline
+from the untouched code, e.g. a copy of main on PYTHONPATH:
+
+    git archive main | tar x -C /tmp/base/crowdwatch
+    PYTHONPATH=/tmp/base python /tmp/base/crowdwatch/benchmarks/check_same.py --baseline
 """
 
 from __future__ import annotations
@@ -48,7 +53,27 @@ def snapshot_json(snapshot) -> dict:
     doc["_recent"] = {
         k: list(v.recent) for k, v in {**snapshot.baskets, **snapshot.factors}.items()
     }
+    doc["_drill"] = {name: drill_json(detail) for name, detail in snapshot.drill_downs.items()}
     return doc
+
+
+def drill_json(detail) -> dict:
+    """A drill-down: cumulative path, the sigma days (histogram) and the worst days."""
+    sigmas = detail.sigmas
+    have = [day for day, sigma in zip(detail.dates.tolist(), all_sigmas(detail), strict=True)
+            if not math.isnan(sigma)]  # fmt: skip
+    return {
+        "cumulative": [[day.isoformat(), value] for day, value in detail.cumulative],
+        "sigmas": list(sigmas),
+        "sigma_dates": [day.isoformat() for day in have],
+        "worst_days": [[w.date.isoformat(), w.ret, w.sigma] for w in detail.worst_days],
+    }
+
+
+def all_sigmas(detail) -> list[float]:
+    if detail.today is None:
+        return detail.prior_sigma.tolist()
+    return [*detail.prior_sigma.tolist(), detail.today_sigma]
 
 
 def cases():

@@ -2,7 +2,7 @@
 
 The way a quant would write it: pivot to a date x ticker frame, pandas rolling windows,
 row-wise ranks, matrix products for the themes. Same DESIGN.md definitions as
-crowdwatch.analytics.prepare (run.py checks the series agree); no deliberate slowness.
+crowdwatch.analytics.model.prepare (run.py checks the series agree); no deliberate slowness.
 """
 
 from __future__ import annotations

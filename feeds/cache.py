@@ -54,14 +54,6 @@ class HistoryCache:
         write_parquet_atomically(frame.select(list(CACHE_SCHEMA)).cast(CACHE_SCHEMA), self.path)
 
 
-def last_dates(frame: pl.DataFrame | None) -> dict[str, object]:
-    """{ticker: last cached date}."""
-    if frame is None or frame.is_empty():
-        return {}
-    last = frame.group_by("ticker").agg(pl.col("date").max())
-    return dict(zip(last["ticker"].to_list(), last["date"].to_list(), strict=True))
-
-
 def merge_history(cached: pl.DataFrame | None, fresh: pl.DataFrame) -> pl.DataFrame:
     """Cached rows + freshly downloaded rows; fresh rows win on the same (ticker, date).
 

@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
+from crowdwatch.config.calendar import NEW_YORK, SESSION_MINUTES, SESSION_OPEN
+
 HISTORY_START = date(2021, 1, 4)
 HISTORY_END = date(2026, 2, 3)
 SESSION_DAY = date(2026, 2, 4)
-# 09:30 New York on 4 Feb 2026 is 14:30 UTC (EST, UTC-5); one tick per minute to 16:00.
-SESSION_OPEN_UTC = datetime(2026, 2, 4, 14, 30, tzinfo=UTC)
-SESSION_MINUTES = 390
+# one tick per minute from the open (09:30 New York, 14:30 UTC that day) to the close
+SESSION_OPEN_UTC = datetime.combine(SESSION_DAY, SESSION_OPEN, tzinfo=NEW_YORK).astimezone(UTC)
 
 # NYSE full-day closures in the simulated span (the demo skips them like a real tape).
 NYSE_HOLIDAYS = (

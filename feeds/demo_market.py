@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import yaml
 
+from crowdwatch.config.calendar import MONTH, YEAR
 from crowdwatch.feeds import demo_indexes as indexes
 from crowdwatch.feeds import demo_spec as spec
 from crowdwatch.feeds.demo_calendar import trading_days
@@ -71,14 +72,14 @@ def centred_rank(values: np.ndarray) -> np.ndarray:
 
 def momentum_at(g: np.ndarray, row: int) -> np.ndarray:
     """12-1 momentum at `row` (shorter lookback early in the sample, for the 2021 shocks)."""
-    lookback = min(252, row)
-    return g[row - 21] / g[row - lookback] - 1.0
+    lookback = min(YEAR, row)
+    return g[row - MONTH] / g[row - lookback] - 1.0
 
 
 def momentum_ranks(g: np.ndarray) -> np.ndarray:
     """Centred 12-1 momentum rank of every stock on every day (NaN without 253 closes)."""
     mom = np.full(g.shape, np.nan)
-    mom[252:] = g[231:-21] / g[:-252] - 1.0
+    mom[YEAR:] = g[YEAR - MONTH : -MONTH] / g[:-YEAR] - 1.0
     finite = np.isfinite(mom)
     count = finite.sum(axis=1, keepdims=True)
     rank = np.argsort(np.argsort(np.where(finite, mom, -np.inf), axis=1, kind="stable"), axis=1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from crowdwatch.config.calendar import SESSION_MINUTES
 from crowdwatch.feeds import demo_spec as spec
-from crowdwatch.feeds.demo_calendar import SESSION_MINUTES
 
 OPEN_SHARE = 0.12  # share of the day's move already in the opening print
 BUILD_EXPONENT = 1.5  # > 1: the selling accelerates into the afternoon

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
 from crowdwatch.feeds.base import HISTORY_SCHEMA, QUOTES_SCHEMA, FeedError
 
 HISTORY_OPTIONAL = ("volume", "market_cap")
@@ -112,11 +113,11 @@ def _as_ticker(dtype: pl.DataType) -> pl.Expr:
 
 
 def session_close(day: pl.Expr) -> pl.Expr:
-    """16:00 New York on a date, in UTC: what a date-only quote time means."""
+    """The session close (16:00 New York) on a date, in UTC: what a date-only quote time means."""
     return (
         day.cast(pl.Datetime("us"))
-        .dt.replace_time_zone("America/New_York")
-        .dt.offset_by("16h")
+        .dt.replace_time_zone(NEW_YORK_NAME)
+        .dt.offset_by(SESSION_CLOSE_OFFSET)
         .dt.convert_time_zone(UTC)
     )
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
 import polars as pl
 
+from crowdwatch.config.calendar import NEW_YORK, NEW_YORK_NAME
 from crowdwatch.config.schema import Config
 from crowdwatch.feeds.base import QUOTES_SCHEMA, FeedError, SourceUnavailable
 from crowdwatch.feeds.cache import CACHE_SCHEMA, HistoryCache, default_cache_dir, merge_history
@@ -36,21 +37,6 @@ UNREACHABLE = (
     "--source demo / --source files --data DIR"
 )
 T = TypeVar("T")
-
-
-NEW_YORK_NAME = "America/New_York"  # polars ships its own tz database for this name
-
-
-def _new_york() -> tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(NEW_YORK_NAME)
-    except Exception:  # no tz database (bare Windows): close enough for picking the date
-        return timezone(timedelta(hours=-5))
-
-
-NEW_YORK = _new_york()
 
 
 def run_with_deadline(call: Callable[[], T], seconds: float) -> T:

@@ -17,7 +17,7 @@ from crowdwatch.analytics.alert_history import (
 )
 from crowdwatch.analytics.alerts import close_time, true_now
 from crowdwatch.analytics.events import forward
-from crowdwatch.analytics.prepare import Model
+from crowdwatch.analytics.model import Model
 from crowdwatch.config.alerts import series_kind
 from crowdwatch.config.schema import AlertRule, AlertsConfig, Condition
 
@@ -80,7 +80,7 @@ def backtest(model: Model, config: AlertsConfig, since: date | None = None) -> l
     history = alert_field_history(model)
     themes = [theme.name for theme in model.config.themes]
     factors = [spec.name for spec in model.config.factors]
-    pair = model.series["momentum_pair"]
+    pair = model.series.values["momentum_pair"]
     bench = model.panel.benchmark
     index = model.panel.returns[:, bench] if bench is not None else np.full(len(pair), np.nan)
     results = {rule.name: RuleBacktest(rule.name, True) for rule in config.rules}
@@ -145,7 +145,7 @@ def history_model(feed, config, as_of: date | None = None) -> Model:
     """The prepared model of a feed's whole history (up to as_of): every close is past."""
     import polars as pl
 
-    from crowdwatch.analytics.prepare import prepare
+    from crowdwatch.analytics.model import prepare
     from crowdwatch.config.loader import check_benchmark
 
     history = feed.history()

@@ -1,20 +1,16 @@
-"""Test-wide isolation (no test touches the developer's real config) and hypothesis profiles."""
+"""Test-wide isolation (never the developer's real crowdwatch config) and hypothesis profiles."""
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
 
-# `pytest --hypothesis-profile=fuzz` runs the fuzz tests (tests/fuzz_support.py) with thousands
-# of examples each; by default they run a few dozen, to keep the suite fast.
-settings.register_profile(
-    "fuzz",
-    max_examples=2_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fuzzing import FUZZ_EXAMPLES  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +21,19 @@ def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("CROWDWATCH_LOG_DIR", str(tmp_path / "user-logs"))  # the alert log
     return folder
+
+
+# Hypothesis profiles (pick one with --hypothesis-profile NAME or HYPOTHESIS_PROFILE=NAME):
+# - default: new random examples on every run (plus the failures saved in .hypothesis/),
+#   so the property tests keep exploring over time;
+# - ci: the same examples on every run (derandomize), for a reproducible pipeline;
+# - fuzz: many examples, for a long exploratory run (see fuzzing.examples).
+settings.register_profile("default", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.register_profile(
+    "fuzz",
+    deadline=None,
+    max_examples=FUZZ_EXAMPLES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import polars as pl
 from reference_attribution import basket_frame, explain, pair_frame, sector_lookup, theme_frame
+from reference_details import drill_down_details
 from reference_history import history_lens
 from reference_positioning import reference_series
 from reference_stats import move_stats, rolling_beta, rolling_std
@@ -76,9 +77,13 @@ def reference_report(
     source: str = "files",
     simulated: bool = False,
     user_series: pd.DataFrame | None = None,
+    details: dict | None = None,
 ) -> dict:
     """The `report --json` dict of DESIGN.md, computed the plain way; user_series is a
-    series.csv frame (date, name, value) for "series" and "net_gamma_usd_per_pct"."""
+    series.csv frame (date, name, value) for "series" and "net_gamma_usd_per_pct".
+
+    `details`, when given, receives what the drill-downs show (reference_details.py).
+    """
     settings = config.settings
     frame = _to_pandas(history).dropna(subset=["close"])
     if as_of is not None:
@@ -130,7 +135,9 @@ def reference_report(
         values = signal[t - 1].tolist()
         cols = [j for j in candidates[t] if not math.isnan(values[j])]
         cols.sort(key=lambda j: (-values[j], m.tickers[j]))
-        k = math.floor(q * len(cols))
+        # the code's rule (README decisions): floor(q * n) with a 1e-9 guard, so float noise
+        # cannot drop a name (0.29 * 100 = 28.999...)
+        k = math.floor(q * len(cols) + 1e-9)
         return cols[:k], cols[len(cols) - k :] if k else []
 
     def basket_mean(t: int, cols: list[int]) -> float:
@@ -191,7 +198,7 @@ def reference_report(
         ),
     }  # fmt: skip
 
-    factors = {}
+    factors, factor_series = {}, {}
     for spec in config.factors:
         series = []
         for t in range(n_days):
@@ -199,6 +206,7 @@ def reference_report(
             long, short = (top, bottom) if spec.long == "top" else (bottom, top)
             series.append(basket_mean(t, long) - basket_mean(t, short))
         top, bottom = legs[spec.signal][t_row]
+        factor_series[spec.name] = np.array(series)
         long, short = (top, bottom) if spec.long == "top" else (bottom, top)
         factors[spec.name] = explain(
             move_stats(m.dates, np.array(series), t_row, names(top + bottom)),
@@ -211,6 +219,12 @@ def reference_report(
             themes[theme.name], theme_frame(m, t_row, theme), False, sector_of
         )
     internals, events = internals_and_events(m, config, eligible, pair, t_row)
+    if details is not None:
+        baskets_series = {"winners": winners, "short_momentum": short_mom,
+                          "momentum_pair": pair, "momentum_beta_neutral": neutral}  # fmt: skip
+        details.update(
+            drill_down_details(m, config, eligible, {**baskets_series, **factor_series}, t_row)
+        )
     series, net_gamma = {}, None
     if user_series is not None:
         specs = {

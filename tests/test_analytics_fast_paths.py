@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
 
 from crowdwatch.analytics.baskets import select  # noqa: E402
@@ -58,7 +59,7 @@ def ranks_reference(signal: np.ndarray, eligible: np.ndarray, quantile: float):
     return top, bottom
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.integers(1, 6),
     st.integers(1, 25),

@@ -144,3 +144,35 @@ def test_inverse_letf_trades_in_the_same_direction() -> None:
         assert internals["letf_flow_percentile"] == 1.0, who
         # QQQ is an underlying no theme lists: not a member
         assert report["universe_size"] == 5, who
+
+
+def test_each_fund_carries_its_own_flow_sign() -> None:
+    # QQQ -1% on T: TQQQ 1e9 * 3 * 2 * -0.01 = -6e7; SQQQ 1e9 * (-3) * (-4) * -0.01 = -1.2e8
+    # (an inverse fund sells too); NVDL's underlying is not in the data: not listed
+    closes = tie_market()
+    closes["QQQ"] = [100.0] * (N_DAYS - 1) + [99.0]
+    funds = [
+        LetfFund("TQQQ", "QQQ", 3.0, 1e9),
+        LetfFund("SQQQ", "QQQ", -3.0, 1e9),
+        LetfFund("NVDL", "NVDA", 2.0, 1e9),
+    ]
+    snapshot = close_snapshot(hand_market(closes), config_with(letfs=funds))
+    rows = {row["ticker"]: row for row in snapshot.letf_funds.iter_rows(named=True)}
+    assert set(rows) == {"TQQQ", "SQQQ"}
+    assert rows["TQQQ"]["flow_usd"] == pytest.approx(-6e7, rel=1e-9)
+    assert rows["SQQQ"]["flow_usd"] == pytest.approx(-1.2e8, rel=1e-9)
+    assert (rows["SQQQ"]["leverage"], rows["SQQQ"]["aum_usd"]) == (-3.0, 1e9)
+    assert snapshot.internals.letf_flow_usd == pytest.approx(-1.8e8, rel=1e-9)
+
+
+def test_floor_q_n_survives_float_noise() -> None:
+    # q = 0.29, n = 100: 0.29 * 100 = 28.999999999999996 in floats, floor must still be 29
+    assert 0.29 * 100 < 29
+    moms = {f"S{i:03d}": 0.001 * i for i in range(100)}  # S099 highest, S000 lowest
+    closes = {t: mom_series(moms[t], 0.0) for t in moms}
+    closes["SPY"] = [100.0] * (N_DAYS - 1) + [101.0]
+    for who, report in both(closes, config_with(0.29)):
+        winners = report["baskets"]["winners"]["members"]
+        short = report["baskets"]["short_momentum"]["members"]
+        assert winners == [f"S{i:03d}" for i in range(71, 100)], who
+        assert short == [f"S{i:03d}" for i in range(29)], who

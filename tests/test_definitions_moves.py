@@ -17,6 +17,7 @@ from markets import closes_from_returns, hand_market  # noqa: E402
 from reference import reference_report  # noqa: E402
 
 # Deliberately not skipped: until the implementation exists these fail with an ImportError.
+from crowdwatch.analytics.crowding import part_score  # noqa: E402
 from crowdwatch.analytics.model import close_snapshot  # noqa: E402
 from crowdwatch.analytics.report import to_json  # noqa: E402
 from crowdwatch.config.schema import Config, FactorSpec, Settings, Theme  # noqa: E402
@@ -174,3 +175,86 @@ def test_events_are_spaced_21_days_apart_with_forward_returns() -> None:
         assert events[0]["fwd_63d"] == pytest.approx(compounded(331, 63), abs=1e-12), who
         assert events[1]["fwd_21d"] == pytest.approx(compounded(361, 21), abs=1e-12), who
         assert events[1]["fwd_63d"] is None, who  # row 423 is past T = row 419
+
+
+def alternating(n_pairs: int, last: list[float]) -> list[float]:
+    """Closes 100, 99, 100, 99, ...: every fall is the same float (99/100 - 1), every rise too."""
+    return [100.0, 99.0] * n_pairs + last
+
+
+def one_stats(closes_a: list[float]):
+    n = len(closes_a)
+    closes = {"A": closes_a, "B": [100.0] * n, "SPY": closes_from_returns(wave(n - 1, 0.001))}
+    history = hand_market(closes)
+    snapshot = close_snapshot(history, CONFIG)
+    return snapshot, reference_report(history, CONFIG), dates_of(n)
+
+
+def test_worst_since_counts_an_exactly_equal_earlier_day() -> None:
+    # T falls 100 -> 99, exactly like every earlier fall: "as bad" includes equal (x <= x(T)),
+    # so worst_since is the previous fall (two rows back), and it is not a record
+    snapshot, reference, days = one_stats(alternating(40, [100.0, 99.0]))
+    stats = snapshot.themes["One"].stats
+    assert stats.ret == 99.0 / 100.0 - 1.0
+    assert stats.worst_since.isoformat() == days[-3] == reference["themes"]["One"]["worst_since"]
+    assert not stats.on_record
+    assert stats.percentile == 0.5  # 40 equal falls and 40 rises before T
+
+
+def test_best_since_counts_an_exactly_equal_earlier_day() -> None:
+    # ..., 100, 99 (fall), 99 (flat), 100 on T: the same rise as the one three rows back
+    snapshot, reference, days = one_stats(alternating(40, [99.0, 100.0]))
+    stats = snapshot.themes["One"].stats
+    assert stats.best_since.isoformat() == days[-4] == reference["themes"]["One"]["best_since"]
+    assert not stats.on_record
+
+
+@pytest.mark.parametrize(("last", "record"), [(97.0, True), (99.5, False), (101.5, True)])
+def test_on_record_means_no_earlier_day_as_bad_or_as_good(last: float, record: bool) -> None:
+    # after 100: 97 (-3%) is the worst ever, 99.5 (-0.5%) is not (the -1% days were worse),
+    # 101.5 (+1.5%) beats every +1.0101% rise
+    snapshot, reference, _ = one_stats(alternating(40, [100.0, last]))
+    stats = snapshot.themes["One"].stats
+    assert stats.on_record is record
+    since = stats.worst_since if stats.ret < 0 else stats.best_since
+    assert (since is None) is record
+    key = "worst_since" if stats.ret < 0 else "best_since"
+    assert reference["themes"]["One"][key] is None if record else since is not None
+
+
+def test_today_is_in_the_exported_series_and_the_dispersion_history() -> None:
+    snapshot, _, days = one_stats(alternating(40, [100.0, 98.0]))
+    last = snapshot.series.row(-1, named=True)
+    assert last["date"] == snapshot.as_of
+    assert last["One"] == pytest.approx(-0.02, abs=1e-12)
+    assert last["momentum_pair"] == snapshot.baskets["momentum_pair"].ret
+    history = snapshot.dispersion_history.row(-1, named=True)
+    assert history["date"] == snapshot.as_of
+    assert history["dispersion_ratio"] == snapshot.internals.dispersion_ratio
+    assert history["dispersion_ratio"] is not None
+    drill = snapshot.drill_downs["One"]
+    assert drill.cumulative[-1][0] == snapshot.as_of
+    # the path compounds every return: (0.99 * 100/99)^40 * 0.98 - 1 = -0.02 (up to rounding)
+    assert drill.cumulative[-1][1] == pytest.approx(-0.02, abs=1e-12)
+
+
+def test_theme_member_sigma_is_ddof_1_and_not_demeaned() -> None:
+    # A: 63 prior returns of +-1% style (PRIOR), then -3% on T: the same rule as the theme's
+    returns = [*PRIOR, -0.03]
+    closes = {"A": closes_from_returns(returns), "B": closes_from_returns([0.0] * len(returns))}
+    closes["SPY"] = closes_from_returns(wave(len(returns), 0.001))
+    snapshot = close_snapshot(hand_market(closes), CONFIG)
+    row = snapshot.theme_members["One"].row(0, named=True)
+    assert row["ticker"] == "A"
+    assert row["ret"] == pytest.approx(-0.03, abs=1e-12)
+    # sum of squares 0.0159 over n - 1 = 62 (ddof 1), no mean subtracted
+    assert row["sigma"] == pytest.approx(-0.03 / math.sqrt(0.0159 / 62), rel=1e-9)
+
+
+def test_crowding_part_score_counts_ties_to_today() -> None:
+    # today 0.5; prior: ten at 0.5 (ties count as <=), ten below, ten above -> 20 of 30
+    assert part_score([0.5, *[0.5] * 10, *[0.4] * 10, *[0.6] * 10]) == pytest.approx(200 / 3)
+    # a null today, or fewer than 26 prior samples, has no score
+    assert part_score([None, *[0.5] * 30]) is None
+    assert part_score([0.5, *[0.5] * 25, None]) is None
+    assert part_score([0.5, *[0.5] * 26]) == 100.0

@@ -7,9 +7,9 @@ import tomllib
 from dataclasses import fields
 from pathlib import Path
 
+from crowdwatch.analytics.crowding import CROWDING_PARTS
 from crowdwatch.analytics.report import INTERNAL_KEYS
 from crowdwatch.analytics.results import BASKET_KEYS, MoveStats
-from crowdwatch.analytics.themes import CROWDING_PARTS
 from crowdwatch.config.loader import load_config
 from crowdwatch.config.schema import COLOUR_SCHEMES, Settings
 from crowdwatch.feeds.yahoo_client import INSTALL_COMMAND, INSTALL_HINT

@@ -13,7 +13,6 @@ from crowdwatch.feeds.cache import (
     CACHE_SCHEMA,
     HistoryCache,
     default_cache_dir,
-    last_dates,
     merge_history,
     write_parquet_atomically,
 )
@@ -74,7 +73,6 @@ def test_merge_appends_and_fresh_wins_on_overlap() -> None:
         (D1, "B", 5.0, 1.0),
         (D1, "C", 7.0, 1.0),
     ]
-    assert last_dates(merged) == {"A": D3, "B": D1, "C": D1}
 
 
 def test_merge_rescales_a_readjusted_ticker() -> None:

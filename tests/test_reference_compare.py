@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fuzzing import examples  # noqa: E402
 from markets import (  # noqa: E402
     BENCHMARK,
     EDGE_CASES,
@@ -29,9 +30,8 @@ from crowdwatch.analytics.report import to_json  # noqa: E402
 
 TOLERANCE = 1e-9
 COMPARE = settings(
-    max_examples=100,
+    max_examples=examples(100),
     deadline=None,
-    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 
@@ -100,7 +100,7 @@ def test_close_mode_matches_reference(seed, n_stocks, n_days, quantile) -> None:
     check_close(seed, n_stocks, n_days, quantile)
 
 
-@settings(COMPARE, max_examples=60)
+@settings(COMPARE, max_examples=examples(60))
 @given(
     seed=st.integers(0, 2**32 - 1),
     n_stocks=st.integers(10, 16),
@@ -111,7 +111,7 @@ def test_live_mode_matches_reference(seed, n_stocks, n_days, drop) -> None:
     check_live(seed, n_stocks, n_days, drop)
 
 
-@settings(COMPARE, max_examples=40)
+@settings(COMPARE, max_examples=examples(40))
 @given(
     seed=st.integers(0, 2**32 - 1),
     cases=st.lists(st.sampled_from(EDGE_CASES), min_size=1, max_size=4, unique=True),

@@ -101,15 +101,13 @@ def test_status_bar_states(snap_compare) -> None:
 
 
 def test_charts(snap_compare) -> None:
-    from crowdwatch.tui.screens.data import cumulative, sigma_days
-
     def make():
         return [SeriesChart("cumulative (%)", id="cumulative"), SigmaHistogram(id="hist")]
 
     def fill(app) -> None:
-        app.query_one(SeriesChart).points = cumulative(SNAP.series, "momentum_pair")
-        days = sigma_days(SNAP.series, "momentum_pair")
-        app.query_one(SigmaHistogram).show(days["sigma"].to_list(), -3.6)
+        drill = SNAP.drill_downs["momentum_pair"]
+        app.query_one(SeriesChart).points = drill.cumulative
+        app.query_one(SigmaHistogram).show(drill.sigmas, -3.6)
 
     assert snap_compare(WidgetApp(make, fill), terminal_size=(80, 30))
 

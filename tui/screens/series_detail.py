@@ -10,9 +10,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
-from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import MoveStats, Snapshot, basket_label, factor_label
-from crowdwatch.tui.screens.data import cumulative, sigma_days, worst_days
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.attribution import (
@@ -49,7 +47,7 @@ def drivers_text(stats: MoveStats, pal: fmt.Palette = fmt.COLOUR) -> Text:
     text = legs_text(stats.legs, pal) if stats.legs is not None else Text("")
     if stats.legs is not None:
         text.append("\n")
-    text.append(top_share_text(stats, top_share(stats)))
+    text.append(top_share_text(stats, stats.top_share()))
     return text
 
 
@@ -110,24 +108,24 @@ class SeriesDetail(DetailScreen):
         pal = fmt.palette(self)
         self.header(move_header(self.title_text, stats, snapshot.alert_sigma, pal))
         self.show_members(snapshot, stats)
-        path = cumulative(snapshot.series, self.series_name)
+        drill = snapshot.drill_downs.get(self.series_name)
+        path = drill.cumulative if drill is not None else ()
         chart = self.query_one("#cumulative-chart", SeriesChart)
         if path:
             chart.title = f"cumulative return since {path[0][0].isoformat()} (%)"
         chart.points = path
-        days = sigma_days(snapshot.series, self.series_name)
-        self.query_one(SigmaHistogram).show(days["sigma"].to_list(), stats.sigma)
+        self.query_one(SigmaHistogram).show(drill.sigmas if drill else (), stats.sigma)
         self.query_one("#worst-days", PaneTable).replace_rows(
             [
                 (
-                    day.isoformat(),
+                    worst.date.isoformat(),
                     [
-                        day.isoformat(),
-                        pal.colored(fmt.pct(ret), ret),
-                        pal.sigma_cell(sig, snapshot.alert_sigma),
+                        worst.date.isoformat(),
+                        pal.colored(fmt.pct(worst.ret), worst.ret),
+                        pal.sigma_cell(worst.sigma, snapshot.alert_sigma),
                     ],
                 )
-                for day, ret, sig in worst_days(days)
+                for worst in (drill.worst_days if drill else ())
             ]
         )
         self.query_one("#events", PaneTable).replace_rows(

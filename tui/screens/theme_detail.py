@@ -11,10 +11,8 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import Snapshot, ThemeMove
 from crowdwatch.tui.messages import EditTheme
-from crowdwatch.tui.screens.data import cumulative
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.tui.screens.series_detail import move_header
 from crowdwatch.widgets import format as fmt
@@ -133,12 +131,11 @@ class ThemeDetail(DetailScreen):
         if theme.note:
             header.append(f"\n{theme.note}", style="italic")
         self.header(header)
-        self.query_one("#cumulative-chart", SeriesChart).points = cumulative(
-            snapshot.series, self.theme_name
-        )
+        drill = snapshot.drill_downs.get(self.theme_name)
+        self.query_one("#cumulative-chart", SeriesChart).points = drill.cumulative if drill else ()
         self.query_one("#crowding-parts", Static).update(crowding_text(theme, pal))
         self.query_one("#top-share", Static).update(
-            top_share_text(theme.stats, top_share(theme.stats))
+            top_share_text(theme.stats, theme.stats.top_share())
         )
         self.query_one("#members", MemberTable).show(
             snapshot.members.get(self.theme_name), self.member_sort, snapshot.alert_sigma, pal

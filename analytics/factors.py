@@ -1,0 +1,179 @@
+"""The factor pane: momentum baskets and long-short factors, their daily series and today's.
+
+History part: factor_series (every day's basket and factor returns, selection at the day
+before) and BasketState (the signals at the previous close d that select today's baskets).
+Today part: baskets_today, the returns and members of today's baskets and factors.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from crowdwatch.analytics.baskets import (
+    Legs,
+    basket_legs,
+    basket_mean,
+    basket_return,
+    factor_return,
+    momentum_baskets,
+    select,
+)
+from crowdwatch.analytics.panel import Panel
+from crowdwatch.config.schema import Config
+
+SELECTION_THREADS = 2
+BLOCK_ROWS = 256  # basket selection works on this many days at a time (~6 MB at 3,000 names)
+
+
+def leg_weights(config: Config, caps: np.ndarray | None) -> np.ndarray | None:
+    return caps if config.settings.weighting == "cap" and caps is not None else None
+
+
+def selected_signals(config: Config, signals: dict[str, np.ndarray]) -> list[str]:
+    """The signals that form baskets: mom (the momentum baskets) and each factor's."""
+    return sorted({"mom", *(f.signal for f in config.factors)} & set(signals))
+
+
+def factor_series(
+    panel: Panel, signals: dict[str, np.ndarray], eligible: np.ndarray, config: Config
+) -> dict[str, np.ndarray]:
+    """Every day's momentum basket and factor returns (row 0 has no previous close: NaN).
+
+    Row t uses the signals of row t-1: views of rows [:-1] against rows [1:], instead of
+    shifted copies.
+    """
+    signals_prev = {name: matrix[:-1] for name, matrix in signals.items()}
+    caps_prev = panel.market_cap[:-1] if panel.market_cap is not None else None
+    baskets, factors = basket_series(
+        signals_prev, eligible[1:], panel.returns[1:], config, caps_prev
+    )
+    return {name: np.append(np.nan, values) for name, values in {**baskets, **factors}.items()}
+
+
+def basket_series(
+    signals_prev: dict[str, np.ndarray],
+    eligible: np.ndarray,
+    returns: np.ndarray,
+    config: Config,
+    caps_prev: np.ndarray | None,
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Momentum baskets and factor series, for each row."""
+    quantile = config.settings.quantile
+    weights = leg_weights(config, caps_prev)
+    names = selected_signals(config, signals_prev)
+    blocks = [slice(start, start + BLOCK_ROWS) for start in range(0, len(returns), BLOCK_ROWS)]
+
+    def legs_of(task: tuple[str, slice]) -> Legs:
+        name, rows = task
+        return basket_legs(
+            signals_prev[name][rows],
+            eligible[rows],
+            returns[rows],
+            quantile,
+            weights[rows] if weights is not None else None,
+            signals_prev["beta"][rows] if name == "mom" else None,
+        )
+
+    # Rows are independent: blocks of rows keep the working set in cache and small (peak
+    # RSS), and numpy's sorts and ufuncs release the GIL, so two threads use both cores.
+    tasks = [(name, rows) for name in names for rows in blocks]
+    with ThreadPoolExecutor(max_workers=SELECTION_THREADS) as pool:
+        done = list(pool.map(legs_of, tasks))
+    parts: dict[str, list[Legs]] = {name: [] for name in names}
+    for (name, _), result in zip(tasks, done, strict=True):
+        parts[name].append(result)
+
+    def joined(name: str, field: str) -> np.ndarray:
+        pieces = [getattr(part, field) for part in parts[name]]
+        return np.concatenate(pieces) if pieces else np.zeros(0)
+
+    legs = {name: {"top": joined(name, "top"), "bottom": joined(name, "bottom")} for name in names}
+    winners, losers = legs["mom"]["top"], legs["mom"]["bottom"]
+    baskets = momentum_baskets(
+        winners, losers, joined("mom", "top_mean"), joined("mom", "bottom_mean")
+    )
+    factors = {}
+    for spec in config.factors:
+        if spec.signal not in legs:  # size without market caps: keys are never dropped
+            factors[spec.name] = np.full(len(winners), np.nan)
+            continue
+        signal = legs[spec.signal]
+        factors[spec.name] = factor_return(signal["top"], signal["bottom"], spec.long == "top")
+    return baskets, factors
+
+
+@dataclass(frozen=True, slots=True)
+class BasketState:
+    """What today's selection needs from the previous close d."""
+
+    quantile: float
+    weights_at_d: np.ndarray | None  # market caps at d when the config weights by cap
+    factor_legs: dict[str, tuple[str, bool]]  # factor -> (signal, long the top?)
+
+    @classmethod
+    def of(cls, config: Config, panel: Panel) -> BasketState:
+        d = len(panel.dates) - 1
+        # a copy: a view of row d would keep the full matrix alive in the Model
+        caps = panel.market_cap[d].copy() if panel.market_cap is not None else None
+        return cls(
+            quantile=config.settings.quantile,
+            weights_at_d=leg_weights(config, caps),
+            factor_legs={f.name: (f.signal, f.long == "top") for f in config.factors},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class BasketsToday:
+    """Today's return (NaN: none) and members (both legs for pairs) of each basket and factor."""
+
+    values: dict[str, float]
+    members: dict[str, tuple[str, ...]]
+    masks: dict[str, tuple[np.ndarray, np.ndarray]]  # signal -> (top, bottom), (1, n) each
+    weights: np.ndarray | None  # (1, n) leg weights (caps at d) when weighting by cap
+
+
+def names(tickers: np.ndarray, *masks: np.ndarray) -> tuple[str, ...]:
+    """The tickers (an object array in column order, so sorted) in any of the (1, n) masks."""
+    return tuple(tickers[np.logical_or.reduce(masks).reshape(-1)].tolist())
+
+
+def baskets_today(
+    state: BasketState,
+    signals_at_d: dict[str, np.ndarray],
+    tickers: np.ndarray,
+    r_today: np.ndarray,
+    eligible: np.ndarray,
+) -> BasketsToday:
+    """Today's baskets, selected on the signals at d among members with a return today."""
+    returns_row, eligible_row = r_today[None, :], eligible[None, :]
+    weights = state.weights_at_d[None, :] if state.weights_at_d is not None else None
+    legs, masks = {}, {}
+    for signal in {"mom", *(s for s, _ in state.factor_legs.values())} & set(signals_at_d):
+        chosen = select(signals_at_d[signal][None, :], eligible_row, state.quantile)
+        masks[signal] = (chosen.top, chosen.bottom)
+        legs[signal] = (
+            basket_return(returns_row, chosen.top, weights)[0],
+            basket_return(returns_row, chosen.bottom, weights)[0],
+        )
+    top, bottom = masks["mom"]
+    beta_d = signals_at_d["beta"][None, :]
+    series = momentum_baskets(
+        np.array([legs["mom"][0]]),
+        np.array([legs["mom"][1]]),
+        basket_mean(beta_d, top),
+        basket_mean(beta_d, bottom),
+    )
+    values = {key: float(value[0]) for key, value in series.items()}
+    both = names(tickers, top, bottom)
+    members = {key: both for key in values}
+    members.update(winners=names(tickers, top), short_momentum=names(tickers, bottom))
+    for name, (signal, long_top) in state.factor_legs.items():
+        if signal not in legs:  # size without market caps: all null, never dropped
+            values[name], members[name] = np.nan, ()
+            continue
+        values[name] = float(factor_return(*legs[signal], long_top))
+        members[name] = names(tickers, *masks[signal])
+    return BasketsToday(values=values, members=members, masks=masks, weights=weights)
