@@ -38,15 +38,6 @@ FACTOR_LABELS = {
 }
 
 
-def basket_label(key: str) -> str:
-    return BASKET_LABELS.get(key, key)
-
-
-def factor_label(name: str) -> str:
-    """'low_vol' -> 'Low-vol factor'; a user's factor 'quality_tilt' -> 'Quality-tilt factor'."""
-    return FACTOR_LABELS.get(name) or name.replace("_", "-").capitalize() + " factor"
-
-
 @dataclass(frozen=True, slots=True)
 class MoveStats:
     """Move statistics of one daily series at T (DESIGN.md "Move statistics")."""

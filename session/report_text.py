@@ -7,8 +7,9 @@ import textwrap
 from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
+from crowdwatch.analytics.formatting import basket_label, factor_label
 from crowdwatch.analytics.positioning_format import gamma_line, series_cells
-from crowdwatch.analytics.results import MoveStats, Snapshot, basket_label, factor_label
+from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.session import report_lens
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")

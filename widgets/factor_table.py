@@ -5,7 +5,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.reactive import reactive
 
-from crowdwatch.analytics.results import MoveStats, Snapshot, basket_label, factor_label
+from crowdwatch.analytics.formatting import basket_label, factor_label
+from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.columns import Cell, Column, Fit, shrinkable
 from crowdwatch.widgets.pane_table import PaneTable

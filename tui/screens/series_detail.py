@@ -10,7 +10,8 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
-from crowdwatch.analytics.results import MoveStats, Snapshot, basket_label, factor_label
+from crowdwatch.analytics.formatting import basket_label, factor_label
+from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.attribution import (
