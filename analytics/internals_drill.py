@@ -34,21 +34,35 @@ ALL_MEMBERS = "All members"  # the one breadth row without universe.csv sectors
 
 @dataclass(frozen=True, slots=True)
 class InternalHistory:
-    """One daily series up to T (T's value is the Snapshot's) and T's percentile."""
+    """One daily series up to T (T's value is the Snapshot's) and T's percentile.
+
+    The days before T are the prepared arrays (shared with the Model); T's point is joined
+    only when a screen reads `dates`, `values` or `points`.
+    """
 
     name: str
-    dates: np.ndarray  # datetime64[D], T last
-    values: np.ndarray  # NaN where the day has no value
+    prior_dates: np.ndarray  # datetime64[D]: the days up to d
+    prior_values: np.ndarray  # NaN where the day has no value
+    day: date  # T
     today: float | None
     percentile: float | None  # share of the prior days (from `since`) at or below today
     since: date | None = None  # the percentile's first day; None: every prior day
     absolute: bool = False  # the percentile ranks |value| (the LETF flows)
 
     @property
+    def dates(self) -> np.ndarray:
+        return np.append(self.prior_dates, np.datetime64(self.day, "D"))
+
+    @property
+    def values(self) -> np.ndarray:
+        return np.append(self.prior_values, np.nan if self.today is None else self.today)
+
+    @property
     def points(self) -> tuple[tuple[date, float], ...]:
-        """(date, value) of the days with a value, oldest first."""
-        have = ~np.isnan(self.values)
-        return tuple(zip(self.dates[have].tolist(), self.values[have].tolist(), strict=True))
+        """(date, value) of the days with a value, T included, oldest first."""
+        values = self.values
+        have = ~np.isnan(values)
+        return tuple(zip(self.dates[have].tolist(), values[have].tolist(), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,11 +96,9 @@ def history(
 ) -> InternalHistory:
     """The prepared daily values and T's; the percentile against every prior day unless
     given (dispersion, LETF: the Snapshot's own)."""
-    dates = np.append(model.panel.dates, np.datetime64(today.day, "D"))
-    values = np.append(prior, np.nan if value is None else value)
     if "percentile" not in kw:
         kw["percentile"] = share_at_or_below(prior, value)
-    return InternalHistory(name, dates, values, value, **kw)
+    return InternalHistory(name, model.panel.dates, prior, today.day, value, **kw)
 
 
 def named(basis: AttributionBasis | None, tickers: tuple[str, ...], columns: np.ndarray) -> dict:
@@ -173,12 +185,13 @@ def letf_detail(model: Model, today: Today) -> tuple[dict, dict]:
     flows: dict[str, InternalHistory] = {}
     for k, name in enumerate(state.underlyings):
         value = letf.by_underlying.get(name)
-        flows[name] = flow_history(model, name, state.underlying_history[:, k], today, value)
+        flows[name] = flow_history(model, name, state.underlying_history[:, k],
+                                   state.underlying_ranked[k], today, value)  # fmt: skip
     fund_flows = letf.funds.get_column("flow_usd").to_list()
     for j, fund in enumerate(state.funds):
         key = f"fund:{fund.ticker}"
-        flows[key] = flow_history(model, fund.ticker, state.fund_history[:, j], today,
-                                  fund_flows[j])  # fmt: skip
+        flows[key] = flow_history(model, fund.ticker, state.fund_history[:, j],
+                                  state.fund_ranked[j], today, fund_flows[j])  # fmt: skip
     percentile = {key: h.percentile for key, h in flows.items()}
     underlyings = pl.DataFrame(
         {
@@ -207,11 +220,14 @@ def by_size(frame: pl.DataFrame, name: str) -> pl.DataFrame:
 
 
 def flow_history(
-    model: Model, name: str, prior: np.ndarray, today: Today, value
+    model: Model, name: str, prior: np.ndarray, ranked: np.ndarray, today: Today, value
 ) -> InternalHistory:
+    """`ranked`: the prior days' |flow|, sorted (LetfState): the percentile is a search."""
     size = None if value is None else abs(value)
-    return history(model, name, prior, today, value, absolute=True,
-                   percentile=share_at_or_below(np.abs(prior), size))  # fmt: skip
+    percentile = None
+    if size is not None and len(ranked):
+        percentile = float(np.searchsorted(ranked, size, side="right")) / len(ranked)
+    return history(model, name, prior, today, value, absolute=True, percentile=percentile)
 
 
 def drill_down(model: Model, key: str, today: Today) -> InternalDrillDown:

@@ -40,6 +40,11 @@ def underlying_flows(
     return out
 
 
+def ranked_sizes(flows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per column: the days' |flow| sorted ascending, days without one left out."""
+    return tuple(np.sort(np.abs(column[~np.isnan(column)])) for column in flows.T)
+
+
 @dataclass(frozen=True, slots=True)
 class LetfState:
     """The funds whose underlying is in the data, and the flow history up to d."""
@@ -51,6 +56,8 @@ class LetfState:
     fund_history: np.ndarray  # (days, funds): each fund's daily flow (NaN: no return)
     underlyings: tuple[str, ...]  # the funds' underlyings, in order of first appearance
     underlying_history: np.ndarray  # (days, underlyings): the sum over their funds
+    fund_ranked: tuple[np.ndarray, ...]  # per fund: its days' |flow|, sorted (no NaN)
+    underlying_ranked: tuple[np.ndarray, ...]  # the same per underlying
     abs_history: np.ndarray  # |history|: today's percentile ranks against it
     gamma_usd_per_pct: float  # over every configured fund
     static: pl.DataFrame  # ticker, underlying, leverage, aum_usd per fund
@@ -75,14 +82,18 @@ class LetfState:
         underlying_returns = panel.returns[:, columns]
         history = letf_flows(underlying_returns, notional)
         underlyings = tuple(dict.fromkeys(f.underlying for f in funds))
+        fund_history = underlying_returns * notional
+        by_underlying = underlying_flows(underlying_returns, notional, funds, underlyings)
         return cls(
             funds=funds,
             notional=notional,
             columns=columns,
             history=history,
-            fund_history=underlying_returns * notional,
+            fund_history=fund_history,
             underlyings=underlyings,
-            underlying_history=underlying_flows(underlying_returns, notional, funds, underlyings),
+            underlying_history=by_underlying,
+            fund_ranked=ranked_sizes(fund_history),
+            underlying_ranked=ranked_sizes(by_underlying),
             abs_history=np.abs(history),
             gamma_usd_per_pct=float(gamma),
             static=static,
