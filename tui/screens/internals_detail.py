@@ -27,6 +27,7 @@ TITLES = {
     "letf": "Leveraged-ETF rebalancing",
 }
 PERCENT_CHART = {"index", "breadth"}  # the others are ratios, correlations or $bn
+HISTORY_ONLY = {"index", "realized"}
 TOTAL = "total"  # the LETF chart's key for the sum over every fund
 
 
@@ -92,7 +93,9 @@ class InternalsDetail(DetailScreen):
         self.flow_key = TOTAL  # LETF: the flow the chart shows
 
     def body(self) -> Iterable[Widget]:
-        yield SeriesChart("", percent=self.key in PERCENT_CHART, id="history-chart")
+        chart = SeriesChart("", percent=self.key in PERCENT_CHART, id="history-chart")
+        chart.set_class(self.key in HISTORY_ONLY, "alone")  # the screen's one widget: fill it
+        yield chart
         if self.key == "breadth":
             yield Static("Today by sector: members beating / lagging the index", classes="section")
             yield PaneTable(id="by-sector")
