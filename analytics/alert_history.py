@@ -9,6 +9,7 @@ import polars as pl
 
 from crowdwatch.analytics import internals as mi
 from crowdwatch.analytics.events import grid_sigma
+from crowdwatch.analytics.history_lens import FEATURES
 from crowdwatch.analytics.model import Model
 from crowdwatch.analytics.results import BASKET_KEYS, Internals, MoveStats, Snapshot, ThemeMove
 from crowdwatch.analytics.themes import flags
@@ -49,15 +50,6 @@ def windowed_share(values: np.ndarray, dates: np.ndarray, years: int) -> np.ndar
     return out
 
 
-def daily_breadth(model: Model, index_returns: np.ndarray) -> np.ndarray:
-    returns = model.panel.returns[:, model.panel.member]
-    have = ~np.isnan(returns)
-    with np.errstate(invalid="ignore"):
-        beating = (returns > index_returns[:, None]) & have
-        breadth = beating.sum(axis=1) / have.sum(axis=1)
-    return np.where(have.any(axis=1) & ~np.isnan(index_returns), breadth, np.nan)
-
-
 def alert_field_history(model: Model) -> pl.DataFrame:
     """date + a column per back-testable (series, field) over every close of the model.
 
@@ -77,7 +69,7 @@ def alert_field_history(model: Model) -> pl.DataFrame:
     flows = model.letf.history
     internal = {
         "index_ret": index_returns,
-        "breadth": daily_breadth(model, index_returns),
+        "breadth": model.lens.features[:, FEATURES.index("breadth")],  # computed once, there
         "dispersion_ratio": model.internals.dispersion,
         "dispersion_percentile": windowed_share(
             model.internals.dispersion, panel.dates, config.settings.dispersion_since_years

@@ -284,6 +284,15 @@ def daily_reversal(returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarr
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
+def first_row_with_any(values: np.ndarray) -> int:
+    """The first row with a non-NaN value (len(values) if none), scanning blocks of rows."""
+    for start, stop in row_blocks(len(values)):
+        found = np.flatnonzero(~np.isnan(values[start:stop]).all(axis=1))
+        if len(found):
+            return start + int(found[0])
+    return len(values)
+
+
 def feature_history(
     baskets: dict[str, np.ndarray],
     index_returns: np.ndarray,
@@ -294,8 +303,8 @@ def feature_history(
 ) -> np.ndarray:
     """(days, 7): every day's features, computed once over the whole history.
 
-    reversal_corr (two row sorts per day, the costly part) is left NaN on the days before
-    the first day that has the other six: such days can never be analogs or standardised.
+    reversal_corr (two row sorts per day, the costly part) starts on the first day after
+    one with a momentum signal: the days before have none (its drill-down shows them all).
     """
     days = len(returns)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -307,8 +316,7 @@ def feature_history(
     features[:, 3] = grid_sigma(index_returns)
     features[:, 4] = daily_breadth(returns, index_returns, eligible)
     features[:, 5] = log_dispersion
-    others = np.flatnonzero(~np.isnan(features[:, :6]).any(axis=1))
-    first = max(int(others[0]), 1) if len(others) else days  # row 0 has no previous close
+    first = first_row_with_any(mom) + 1  # reversal on t ranks mom at t-1
     if first < days:
         features[first:, 6] = daily_reversal(returns[first:], eligible[first:], mom[first - 1 : -1])
     return features

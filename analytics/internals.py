@@ -1,7 +1,8 @@
 """Market internals: index return, breadth, dispersion, reversal and realized correlation.
 
-History part: InternalsState (every day's dispersion ratio and the returns of the days just
-before T). Today part: internals_today, which also carries the LETF numbers (letf.py).
+History part: InternalsState (every day's dispersion ratio and realized correlation, and the
+returns of the days just before T). Today part: internals_today, which also carries the LETF
+numbers (letf.py). The drill-downs are in internals_drill.py.
 """
 
 from __future__ import annotations
@@ -129,12 +130,33 @@ def realized_corr(window: np.ndarray, index_window: np.ndarray) -> float | None:
     return (s_index**2 - own) / denominator if denominator != 0 else None
 
 
+def realized_history(
+    returns: np.ndarray, index_returns: np.ndarray, member: np.ndarray, moments: Moments
+) -> np.ndarray:
+    """realized_corr of every day (NaN where it has none), from the running sums: the
+    members with all 21 returns ending that day, equal weights."""
+    index = rolling_std(index_returns[:, None], REALIZED_WINDOW, REALIZED_WINDOW)[:, 0]
+    columns = np.flatnonzero(member)
+    out = np.full(len(returns), np.nan)
+    for start, stop in row_blocks(len(returns)):
+        stock = moments.window_std_rows(REALIZED_WINDOW, REALIZED_WINDOW, start, stop, columns)
+        n = (~np.isnan(stock)).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(stock, axis=1) / n
+            own = np.nansum(stock * stock, axis=1) / (n * n)  # sum of w^2 s^2, w = 1/n
+            denominator = mean * mean - own
+            corr = (index[start:stop] ** 2 - own) / denominator
+        out[start:stop] = np.where((n >= 2) & (denominator != 0), corr, np.nan)
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class InternalsState:
     """The internals' history up to the previous close d."""
 
     dates: np.ndarray  # the trading days (for the dispersion percentile's window)
     dispersion: np.ndarray  # every day's dispersion ratio
+    realized: np.ndarray  # every day's realized correlation (the drill-down's history)
     # the internals' daily history: date, dispersion_ratio, letf_flow_usd (nulls)
     dispersion_frame: pl.DataFrame
     recent_returns: np.ndarray  # the returns of the REALIZED_WINDOW - 1 days ending d
@@ -150,6 +172,7 @@ class InternalsState:
         return cls(
             dates=panel.dates,
             dispersion=dispersion,
+            realized=realized_history(panel.returns, index_returns, panel.member, moments),
             dispersion_frame=dated_frame(
                 panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_flows}
             ),

@@ -1,8 +1,8 @@
 """Leveraged-ETF rebalancing: the estimated flow aum * L * (L - 1) * r(underlying).
 
 History part: LetfState (the funds found in the data and every day's flow with today's
-AUMs). Today part: letf_today (today's flow, its percentile, the split by underlying and
-by fund).
+AUMs, per fund and per underlying too). Today part: letf_today (today's flow, its
+percentile, the split by underlying and by fund).
 """
 
 from __future__ import annotations
@@ -29,6 +29,22 @@ def letf_flows(underlying_returns: np.ndarray, notional: np.ndarray) -> np.ndarr
     return np.where(have.any(axis=1), flows, np.nan)
 
 
+def underlying_flows(
+    underlying_returns: np.ndarray, notional: np.ndarray, funds, underlyings: tuple[str, ...]
+) -> np.ndarray:
+    """(days, underlyings): the daily flow of each underlying's funds (NaN: no return)."""
+    out = np.full((len(underlying_returns), len(underlyings)), np.nan)
+    for k, name in enumerate(underlyings):
+        mine = np.array([f.underlying == name for f in funds])
+        out[:, k] = letf_flows(underlying_returns[:, mine], notional[mine])
+    return out
+
+
+def ranked_sizes(flows: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Per column: the days' |flow| sorted ascending, days without one left out."""
+    return tuple(np.sort(np.abs(column[~np.isnan(column)])) for column in flows.T)
+
+
 @dataclass(frozen=True, slots=True)
 class LetfState:
     """The funds whose underlying is in the data, and the flow history up to d."""
@@ -37,6 +53,11 @@ class LetfState:
     notional: np.ndarray  # aum * L * (L - 1) per fund
     columns: np.ndarray  # the underlying's panel column per fund
     history: np.ndarray  # every day's flow with today's AUMs (NaN: no fund had a return)
+    fund_history: np.ndarray  # (days, funds): each fund's daily flow (NaN: no return)
+    underlyings: tuple[str, ...]  # the funds' underlyings, in order of first appearance
+    underlying_history: np.ndarray  # (days, underlyings): the sum over their funds
+    fund_ranked: tuple[np.ndarray, ...]  # per fund: its days' |flow|, sorted (no NaN)
+    underlying_ranked: tuple[np.ndarray, ...]  # the same per underlying
     abs_history: np.ndarray  # |history|: today's percentile ranks against it
     gamma_usd_per_pct: float  # over every configured fund
     static: pl.DataFrame  # ticker, underlying, leverage, aum_usd per fund
@@ -58,12 +79,21 @@ class LetfState:
             schema={name: FUND_SCHEMA[name] for name in ("ticker", "underlying", "leverage",
                                                         "aum_usd")},
         )  # fmt: skip
-        history = letf_flows(panel.returns[:, columns], notional)
+        underlying_returns = panel.returns[:, columns]
+        history = letf_flows(underlying_returns, notional)
+        underlyings = tuple(dict.fromkeys(f.underlying for f in funds))
+        fund_history = underlying_returns * notional
+        by_underlying = underlying_flows(underlying_returns, notional, funds, underlyings)
         return cls(
             funds=funds,
             notional=notional,
             columns=columns,
             history=history,
+            fund_history=fund_history,
+            underlyings=underlyings,
+            underlying_history=by_underlying,
+            fund_ranked=ranked_sizes(fund_history),
+            underlying_ranked=ranked_sizes(by_underlying),
             abs_history=np.abs(history),
             gamma_usd_per_pct=float(gamma),
             static=static,

@@ -13,6 +13,7 @@ from crowdwatch.analytics.attribution import attribute
 from crowdwatch.analytics.events import events_today
 from crowdwatch.analytics.factors import baskets_today
 from crowdwatch.analytics.internals import dispersion_history_today, internals_today
+from crowdwatch.analytics.internals_drill import InternalDrillDowns, Today
 from crowdwatch.analytics.letf import letf_today
 from crowdwatch.analytics.moves import drill_downs_today, frame_today, stats_today
 from crowdwatch.analytics.positioning import SeriesBook, positioning_at
@@ -113,5 +114,8 @@ def live(
         today_features=today_features,
         members=members,
         drill_downs=drill_downs_today(model.series, today, stats),
+        internal_drill_downs=InternalDrillDowns(
+            model, Today(today, r_today, eligible, internals, letf)
+        ),
     )
     return with_alerts(snapshot, config.alerts.rules)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # these modules import this one (through moves): annotations 
     from crowdwatch.analytics.alerts import Alert
     from crowdwatch.analytics.attribution import Contributor, Legs
     from crowdwatch.analytics.history_lens import Analog, Features, Regime
+    from crowdwatch.analytics.internals_drill import InternalDrillDown
 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
@@ -193,3 +194,5 @@ class Snapshot:
     alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot
     # per basket, factor and theme key: the cumulative path, sigma days and worst days
     drill_downs: dict[str, SeriesDrillDown] = field(default_factory=dict)
+    # internal key (internals_drill.INTERNAL_KEYS) -> its drill-down, built on first read
+    internal_drill_downs: Mapping[str, InternalDrillDown] = field(default_factory=dict)

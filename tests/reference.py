@@ -16,6 +16,7 @@ import polars as pl
 from reference_attribution import basket_frame, explain, pair_frame, sector_lookup, theme_frame
 from reference_details import drill_down_details
 from reference_history import history_lens
+from reference_internals import internals_details
 from reference_positioning import reference_series
 from reference_stats import move_stats, rolling_beta, rolling_std
 from reference_themes import _dispersion_ratios, internals_and_events, themes_block
@@ -225,6 +226,7 @@ def reference_report(
         details.update(
             drill_down_details(m, config, eligible, {**baskets_series, **factor_series}, t_row)
         )
+        details["internals"] = internals_details(m, config, eligible, t_row, uni)
     series, net_gamma = {}, None
     if user_series is not None:
         specs = {

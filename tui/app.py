@@ -196,7 +196,7 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None
         if message.kind == "theme":
             screen = ThemeDetail(message.name)
         elif message.kind == "internals":
-            screen = InternalsDetail()
+            screen = InternalsDetail(message.name)
         elif message.kind == "positioning":
             screen = PositioningDetail(message.name)
         else:

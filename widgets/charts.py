@@ -228,3 +228,31 @@ class BandChart(_Chart):
         plt.xticks(*_date_ticks(dates))
         plt.title(self.title)
         return True
+
+
+class ScatterChart(_Chart):
+    """Points (x, y) in percent, with zero lines: today's return against momentum."""
+
+    points: reactive[tuple[tuple[float, ...], tuple[float, ...]]] = reactive(((), ()), init=False)
+    title: reactive[str] = reactive("", init=False)
+
+    def __init__(self, title: str = "", *, xlabel: str = "", id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(ScatterChart.title, title)
+        self.xlabel = xlabel
+
+    def watch_points(self) -> None:
+        self.replot()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001
+        xs, ys = self.points
+        if not xs:
+            return False
+        plt.horizontal_line(0.0, color=_colour("gray"))
+        plt.vertical_line(0.0, color=_colour("gray"))
+        plt.scatter([x * 100 for x in xs], [y * 100 for y in ys], color=_colour("cyan"),
+                    marker="•")  # fmt: skip
+        plt.title(self.title)
+        plt.xlabel(self.xlabel)
+        plt.ylabel("%")
+        return True
