@@ -248,9 +248,9 @@ class ScatterChart(_Chart):
         xs, ys = self.points
         if not xs:
             return False
-        plt.horizontal_line(0.0, color=_colour("gray"))
-        plt.vertical_line(0.0, color=_colour("gray"))
-        plt.scatter([x * 100 for x in xs], [y * 100 for y in ys], color=_colour("cyan"),
+        plt.horizontal_line(0.0, color=_colour(self, "gray"))
+        plt.vertical_line(0.0, color=_colour(self, "gray"))
+        plt.scatter([x * 100 for x in xs], [y * 100 for y in ys], color=_colour(self, "cyan"),
                     marker="•")  # fmt: skip
         plt.title(self.title)
         plt.xlabel(self.xlabel)
