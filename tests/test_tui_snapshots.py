@@ -13,9 +13,16 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures.fake_engine import FakeEngine  # noqa: E402
-from fixtures.snapshot_data import BASKETS, NOW, QUOTES_TS, make_snapshot  # noqa: E402
+from fixtures.lens_data import LENS  # noqa: E402
+from fixtures.snapshot_data import BASKETS, NOW, QUOTES_TS  # noqa: E402
+from fixtures.snapshot_data import make_snapshot as plain_snapshot  # noqa: E402
 
 from crowdwatch.tui.app import CrowdwatchApp  # noqa: E402
+
+
+def make_snapshot(**changes):
+    """The fixed snapshot with the History lens (the internals pane's regime line)."""
+    return plain_snapshot(**{**LENS, **changes})
 
 
 def ticking_snapshots(count: int = 4) -> list:

@@ -14,6 +14,7 @@ from textual.containers import Container, Grid
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
+from crowdwatch.analytics.lens_format import regime_line
 from crowdwatch.analytics.results import Event, Snapshot
 from crowdwatch.tui.messages import OpenDetail, ShowFailure
 from crowdwatch.tui.screens.detail import LiveScreen
@@ -121,7 +122,12 @@ class DashboardScreen(LiveScreen):
         self.query_one(BasketPanel).show(snapshot, trail)
         count, median = event_summary(snapshot.events)
         self.query_one(InternalsPanel).show(
-            snapshot.internals, snapshot.benchmark, count, median, positioning_of(snapshot)
+            snapshot.internals,
+            snapshot.benchmark,
+            count,
+            median,
+            positioning_of(snapshot),
+            regime_line(snapshot.regime),
         )
 
     @on(ShowFailure)
