@@ -85,7 +85,9 @@ def test_regime_line_for_the_internals_pane() -> None:
     from crowdwatch.analytics.lens_format import regime_line
 
     bear = Regime(-0.08, True, 0.31, 0.92, 0.12 / 0.31, "bear")
-    assert regime_line(bear) == "regime: bear, momentum vol 31% (92nd pctile), scaled exposure 0.39x"
+    assert (
+        regime_line(bear) == "regime: bear, momentum vol 31% (92nd pctile), scaled exposure 0.39x"
+    )
     assert regime_line(None) == "regime: –"
     assert regime_line(Regime()) == "regime: –"
     # no index history for the label, but the vol is known: say what is known
