@@ -40,6 +40,11 @@ class Alert:
     def key(self) -> tuple[str, str]:
         return self.rule, self.series
 
+    @property
+    def value_text(self) -> str:
+        """The value as the tape and `watch` print it: '-3.42', '+8.50%', 'UNWIND'."""
+        return format_value(self.series, self.field, self.value)
+
     def record(self) -> dict[str, Any]:
         """The JSON object of `watch --json`, the log and `report --json`."""
         return {

@@ -239,14 +239,6 @@ def explained(
     )
 
 
-def top_share(stats: MoveStats, count: int = 3) -> float | None:
-    """The share of the move its `count` largest contributors make: sum of their c_i / ret
-    (None when ret is null or 0). "NVDA, AVGO, AMD: 61% of the move" reads 0.61."""
-    if stats.ret is None or stats.ret == 0 or not stats.top_contributors:
-        return None
-    return sum(c.contribution for c in stats.top_contributors[:count]) / stats.ret
-
-
 def series_members(
     model: Model, r_today: np.ndarray, masks: dict, weights: np.ndarray | None
 ) -> dict[str, Members]:

@@ -54,6 +54,13 @@ class MoveStats:
     top_contributors: tuple[Contributor, ...] = ()
     by_sector: dict[str, float] | None = None  # None without universe.csv sectors
 
+    def top_share(self, count: int = 3) -> float | None:
+        """The share of the move its `count` largest contributors make: the sum of their
+        contributions / ret (None when ret is null or 0); "NVDA, AVGO, AMD: 61%" reads 0.61."""
+        if self.ret is None or self.ret == 0 or not self.top_contributors:
+            return None
+        return sum(c.contribution for c in self.top_contributors[:count]) / self.ret
+
 
 @dataclass(frozen=True, slots=True)
 class ThemeMove:

@@ -193,17 +193,3 @@ def member_rows_today(state: ThemeState, r_today: np.ndarray) -> dict[str, pl.Da
         theme.name: frame.slice(start, stop - start)
         for theme, (start, stop) in zip(state.themes, state.member_spans, strict=True)
     }
-
-
-def member_contributions(members: pl.DataFrame, theme: Theme) -> pl.DataFrame:
-    """A theme's members on T with weight and contribution (DESIGN.md "Attribution"):
-    weight = w_i / (sum of w_j over members with a return), contribution = weight * r."""
-    raw = pl.Series("raw", [theme.weight(t) for t in members.get_column("ticker")], pl.Float64)
-    has = pl.col("ret").is_not_null()
-    weight = pl.when(has).then(pl.col("raw") / pl.col("raw").filter(has).sum())
-    return (
-        members.with_columns(raw)
-        .with_columns(weight.alias("weight"))
-        .with_columns((pl.col("weight") * pl.col("ret")).alias("contribution"))
-        .select("ticker", "weight", "ret", "contribution", "sigma", "mom", "beta")
-    )

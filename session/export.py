@@ -8,7 +8,6 @@ from pathlib import Path
 import polars as pl
 
 from crowdwatch.analytics.results import Snapshot
-from crowdwatch.analytics.themes import member_contributions
 from crowdwatch.config.atomic import write_atomically
 from crowdwatch.session.engine import Engine, newer_than
 
@@ -32,17 +31,15 @@ def internals_frame(snapshot: Snapshot) -> pl.DataFrame:
     return snapshot.dispersion_history
 
 
-def members_frame(snapshot: Snapshot, themes) -> pl.DataFrame:  # noqa: ANN001 - config themes
-    """Today's members of every theme with weight and contribution to the theme's return."""
-    parts = []
-    for theme in themes:
-        members = snapshot.theme_members.get(theme.name)
-        if members is None:
-            continue
-        part = member_contributions(members, theme)
-        parts.append(part.select(pl.lit(theme.name).alias("theme"), pl.all()))
+def members_frame(snapshot: Snapshot) -> pl.DataFrame:
+    """Today's members of every basket, pair, factor and theme (the drill-downs' tables):
+    side, return, weight and contribution (they add up to the series' return), signals."""
+    parts = [
+        table.select(pl.lit(key).alias("series"), pl.all())
+        for key, table in snapshot.members.items()
+    ]
     if not parts:
-        return pl.DataFrame(schema={"theme": pl.String, "ticker": pl.String})
+        return pl.DataFrame(schema={"date": pl.Date, "series": pl.String, "ticker": pl.String})
     return pl.concat(parts).select(pl.lit(snapshot.as_of).alias("date"), pl.all())
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
 from crowdwatch.analytics import lens_format
-from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.positioning_format import gamma_line, series_cells
 from crowdwatch.analytics.results import BASKET_LABELS, MoveStats, Snapshot
 
@@ -99,7 +98,7 @@ def driver_rows(snapshot: Snapshot) -> list[list[str]]:
         if theme.flag is None:
             continue
         top = theme.stats.top_contributors[:TOP_NAMES]
-        share = top_share(theme.stats, TOP_NAMES)
+        share = theme.stats.top_share(TOP_NAMES)
         rows.append(
             [
                 f"{name} ({theme.flag})",

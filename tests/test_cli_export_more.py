@@ -55,10 +55,12 @@ def test_members_export_contributions_add_up_to_the_theme(live_folder, tmp_path,
     assert run(capsys, "export", str(out), "--what", "members", *common(data, config))[0] == 0
     frame = pl.read_parquet(out)
     _, report, _ = run(capsys, "report", "--json", *common(data, config))
-    themes = json.loads(report)["themes"]
-    for name, part in frame.group_by("theme"):
-        assert part["contribution"].sum() == pytest.approx(themes[name[0]]["ret"], abs=1e-12)
-    beta = frame.filter(pl.col("theme") == "Beta").sort("ticker")
+    doc = json.loads(report)
+    every = {**doc["baskets"], **doc["factors"], **doc["themes"]}
+    assert set(frame["series"].unique()) == {k for k, m in every.items() if m["ret"] is not None}
+    for name, part in frame.group_by("series"):
+        assert part["contribution"].sum() == pytest.approx(every[name[0]]["ret"], abs=1e-12)
+    beta = frame.filter(pl.col("series") == "Beta").sort("ticker")
     assert beta["weight"].to_list() == pytest.approx([2 / 3, 1 / 3])  # weights {S04: 2.0}
     assert beta["ret"].to_list() == pytest.approx([-0.01, -0.01])
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 import sys
 import threading
@@ -13,6 +11,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures.fake_engine import FakeEngine  # noqa: E402
+from fixtures.pilot_support import settle, sync  # noqa: E402
 from fixtures.snapshot_data import NOW, make_snapshot  # noqa: E402
 
 from crowdwatch.analytics.alerts import Alert  # noqa: E402
@@ -30,14 +29,6 @@ from crowdwatch.widgets.status_bar import render_status  # noqa: E402
 KITTY = {"TERM": "xterm-kitty"}  # a terminal known to show OSC 9
 
 
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
 class ReplayClock:
     """The demo feed's clock: seconds of replay (0 at the open, 180 the close)."""
 
@@ -46,14 +37,6 @@ class ReplayClock:
 
     def __call__(self) -> float:
         return self.seconds
-
-
-async def settle(pilot) -> None:
-    for _ in range(1000):
-        if not pilot.app.busy:
-            break
-        await pilot.pause(0.01)
-    await pilot.pause()
 
 
 class Recorder:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sys
 from pathlib import Path
 
@@ -12,28 +10,13 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures.fake_engine import FakeEngine  # noqa: E402
+from fixtures.pilot_support import settle, sync  # noqa: E402
 from fixtures.snapshot_data import NOW, make_snapshot  # noqa: E402
 
 from crowdwatch.tui.app import CrowdwatchApp  # noqa: E402
 from crowdwatch.tui.screens.series_detail import SeriesDetail  # noqa: E402
 from crowdwatch.tui.screens.theme_detail import ThemeDetail  # noqa: E402
 from crowdwatch.widgets.attribution import MemberTable  # noqa: E402
-
-
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-async def settle(pilot) -> None:
-    for _ in range(1000):
-        if not pilot.app.busy:
-            break
-        await pilot.pause(0.01)
-    await pilot.pause()
 
 
 @pytest.fixture(scope="module")

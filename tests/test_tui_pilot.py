@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import sys
 import threading
 from dataclasses import replace
@@ -15,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures.fake_engine import FakeEngine  # noqa: E402
+from fixtures.pilot_support import Clock, make_app, settle, status_text, sync  # noqa: E402, F401
 from fixtures.snapshot_data import BASKETS, NOW, QUOTES_TS, make_snapshot  # noqa: E402
 
 from crowdwatch.tui.app import CrowdwatchApp  # noqa: E402
@@ -22,18 +21,7 @@ from crowdwatch.tui.screens.help import KEYS, HelpScreen, TooSmallScreen  # noqa
 from crowdwatch.tui.screens.internals_detail import InternalsDetail  # noqa: E402
 from crowdwatch.tui.screens.series_detail import SeriesDetail  # noqa: E402
 from crowdwatch.tui.screens.theme_detail import ThemeDetail  # noqa: E402
-from crowdwatch.widgets.status_bar import StatusBar, render_status  # noqa: E402
 from crowdwatch.widgets.theme_table import ThemeTable  # noqa: E402
-
-
-def sync(test):
-    """Run an async Pilot test with asyncio.run (no pytest-asyncio in this project)."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs) -> None:
-        asyncio.run(test(*args, **kwargs))
-
-    return run
 
 
 def snapshots(count: int) -> list:
@@ -42,32 +30,6 @@ def snapshots(count: int) -> list:
         baskets = {k: replace(v, ret=(v.ret or 0.0) * (i + 1) / count) for k, v in BASKETS.items()}
         out.append(make_snapshot(quotes_ts=QUOTES_TS + timedelta(minutes=i), baskets=baskets))
     return out
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self):
-        return self.now
-
-
-def make_app(items=None, **kw) -> CrowdwatchApp:
-    clock = kw.pop("clock", None) or Clock()
-    return CrowdwatchApp(FakeEngine(items or [make_snapshot()], **kw), clock=clock)
-
-
-async def settle(pilot) -> None:
-    """Wait until no engine call runs and its result has been shown."""
-    for _ in range(500):
-        if not pilot.app.busy:
-            break
-        await pilot.pause(0.01)
-    await pilot.pause()
-
-
-def status_text(app: CrowdwatchApp) -> str:
-    return render_status(app.screen.query_one(StatusBar).state).plain
 
 
 def theme_names(app: CrowdwatchApp) -> list[str]:

@@ -222,7 +222,7 @@ def run_export(args: argparse.Namespace) -> int:
     frame = {
         "series": lambda: snapshot.series,
         "internals": lambda: export.internals_frame(snapshot),
-        "members": lambda: export.members_frame(snapshot, engine.config.themes),
+        "members": lambda: export.members_frame(snapshot),
         "intraday": lambda: export.intraday_frame(engine),
     }[args.what]()
     print_warnings(engine)

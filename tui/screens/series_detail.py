@@ -10,7 +10,6 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
-from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
@@ -47,7 +46,7 @@ def drivers_text(stats: MoveStats) -> Text:
     text = legs_text(stats.legs) if stats.legs is not None else Text("")
     if stats.legs is not None:
         text.append("\n")
-    text.append(top_share_text(stats, top_share(stats)))
+    text.append(top_share_text(stats, stats.top_share()))
     return text
 
 

@@ -9,9 +9,10 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Static
 
-from crowdwatch.analytics.alerts import NEW_YORK, Alert, format_value
+from crowdwatch.analytics.alerts import Alert
 from crowdwatch.analytics.results import BASKET_KEYS, Snapshot
 from crowdwatch.config.alerts import series_kind
+from crowdwatch.config.calendar import NEW_YORK
 from crowdwatch.tui.messages import DetailKind, OpenDetail
 from crowdwatch.tui.screens.detail import LiveScreen, Trail
 from crowdwatch.widgets.status_bar import StatusBar
@@ -55,7 +56,7 @@ def column_widths(tape: tuple[Alert, ...], width: int) -> list[int]:
 
 def row_cells(alert: Alert) -> tuple[str, str, str, str]:
     clock = alert.ts.astimezone(NEW_YORK).strftime("%H:%M:%S")
-    value = format_value(alert.series, alert.field, alert.value)
+    value = alert.value_text
     return clock, alert.rule, alert.series, value
 
 

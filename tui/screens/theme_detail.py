@@ -11,7 +11,6 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from crowdwatch.analytics.attribution import top_share
 from crowdwatch.analytics.results import Snapshot, ThemeMove
 from crowdwatch.tui.messages import EditTheme
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
@@ -130,7 +129,7 @@ class ThemeDetail(DetailScreen):
         self.query_one("#cumulative-chart", SeriesChart).points = drill.cumulative if drill else ()
         self.query_one("#crowding-parts", Static).update(crowding_text(theme))
         self.query_one("#top-share", Static).update(
-            top_share_text(theme.stats, top_share(theme.stats))
+            top_share_text(theme.stats, theme.stats.top_share())
         )
         self.query_one("#members", MemberTable).show(
             snapshot.members.get(self.theme_name), self.member_sort, snapshot.alert_sigma
