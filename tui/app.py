@@ -32,6 +32,7 @@ from crowdwatch.tui.refresh import (
     status_for,
     utc_now,
 )
+from crowdwatch.tui.screens.analog_days import AnalogDays
 from crowdwatch.tui.screens.dashboard import DashboardScreen
 from crowdwatch.tui.screens.detail import DetailScreen, LiveScreen, Trail
 from crowdwatch.tui.screens.help import HelpScreen, TooSmallScreen
@@ -186,6 +187,10 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None
             screen = InternalsDetail()
         elif message.kind == "positioning":
             screen = PositioningDetail(message.name)
+        elif message.kind == "analogs":
+            if isinstance(self.screen, AnalogDays):
+                return
+            screen = AnalogDays()
         else:
             screen = SeriesDetail(message.kind, message.name)
         self.push_screen(self.bound(screen))

@@ -184,3 +184,56 @@ class BandChart(_Chart):
         plt.xticks(*_date_ticks(dates))
         plt.title(self.title)
         return True
+
+
+# the analog days' lines: markers tell them apart without colour; today stands out
+ANALOG_STYLES = (("cyan", "+"), ("yellow", "x"), ("green", "o"), ("magenta", "*"), ("white", "."))
+SESSION_MINUTES = 390
+
+
+class AnalogPathChart(_Chart):
+    """The pair compounded from the close before each analog day (x = -1) through the day
+    itself (x = 0) and the 21 days after it, with today's path so far in bold red: the
+    intraday trail over the session (-1 to 0), else today's return at 0."""
+
+    empty_message = "no analog days"
+    paths: reactive[tuple[tuple[str, tuple[float, ...]], ...]] = reactive((), init=False)
+    today: reactive[tuple[tuple[float, float], ...]] = reactive((), init=False)
+
+    def show(
+        self,
+        paths: Sequence[tuple[str, tuple[float, ...]]],
+        today_return: float | None,
+        trail: Sequence[tuple[datetime, float]] = (),
+    ) -> None:
+        """`paths`: (label, path) per analog; `trail`: today's intraday points, if live."""
+        points = [(-1.0, 0.0)]
+        points += [(session_share(ts) - 1.0, value) for ts, value in trail]
+        if not trail and today_return is not None:
+            points.append((0.0, today_return))
+        self.set_reactive(AnalogPathChart.today, tuple(points) if len(points) > 1 else ())
+        self.paths = tuple(paths)
+
+    def watch_paths(self) -> None:
+        self.replot()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001
+        if not self.paths:
+            return False
+        thin = colour_on()  # thin lines in colour; without it the markers tell them apart
+        for (label, path), (colour, marker) in zip(self.paths, ANALOG_STYLES, strict=False):
+            xs = list(range(-1, len(path)))
+            plt.plot(xs, [0.0, *(v * 100 for v in path)], label=label, color=_colour(colour),
+                     marker="braille" if thin else marker)  # fmt: skip
+        if self.today:
+            plt.plot([x for x, _ in self.today], [v * 100 for _, v in self.today], label="today",
+                     color=_colour("red+"), marker="●")  # fmt: skip
+        plt.horizontal_line(0.0, color=_colour("gray"))
+        plt.xticks([-1, 0, 5, 10, 15, 21], ["prev", "day", "+5", "+10", "+15", "+21"])
+        plt.ylabel("pair %")
+        return True
+
+
+def session_share(ts: datetime) -> float:
+    """How far into the 09:30-16:00 session `ts` is, from 0 to 1."""
+    return min(max(_minutes(ts) - OPEN_MINUTES, 0.0), SESSION_MINUTES) / SESSION_MINUTES

@@ -69,6 +69,7 @@ class DashboardScreen(LiveScreen):
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("h", "analog_days", "Analog days"),
     ]
 
     def __init__(self) -> None:
@@ -215,6 +216,9 @@ class DashboardScreen(LiveScreen):
         pane.border_subtitle = escape(self.query_one(ThemeTable).describe())
 
     # --- drill-downs -------------------------------------------------------------
+    def action_analog_days(self) -> None:
+        self.post_message(OpenDetail("analogs"))
+
     @on(DataTable.RowSelected)
     def _drill(self, event: DataTable.RowSelected) -> None:
         key = str(event.row_key.value)
