@@ -243,3 +243,17 @@ def test_alert_tape(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_analog_days(snap_compare, size) -> None:
+    """The analog days (h) with fixed lens data; today's path is the intraday trail."""
+
+    async def go(pilot) -> None:
+        await ticked(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(make_app(snapshots=ticking_snapshots()), terminal_size=size,
+                        run_before=go)  # fmt: skip

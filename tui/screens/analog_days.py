@@ -17,7 +17,7 @@ from crowdwatch.analytics.lens_format import (
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
-from crowdwatch.widgets.charts import AnalogPathChart
+from crowdwatch.widgets.charts import AnalogPathChart, analog_legend
 from crowdwatch.widgets.pane_table import PaneTable
 
 FEATURE_COLUMNS = ANALOG_HEADERS[:9]  # day, distance and the seven features
@@ -45,6 +45,10 @@ def table_rows(rows: list[list[str]], columns: tuple[str, ...], signed: bool) ->
 
 
 class AnalogDays(DetailScreen):
+    DEFAULT_CSS = """
+    #analog-key { height: auto; padding: 0 1; }
+    """
+
     def __init__(self) -> None:
         super().__init__(id="analog-days")
 
@@ -57,6 +61,7 @@ class AnalogDays(DetailScreen):
             classes="section",
         )
         yield AnalogPathChart(id="analog-paths")
+        yield Static("", id="analog-key")
         yield Static("Today's features beside each analog's", classes="section")
         yield PaneTable(id="analog-features")
 
@@ -72,10 +77,7 @@ class AnalogDays(DetailScreen):
     def show(self, snapshot: Snapshot, trail: Trail) -> None:
         analogs = snapshot.analogs or ()
         header = Text(f"Days like {snapshot.as_of.isoformat()}", style="bold")
-        header.append(
-            f"  the {len(analogs)} nearest past days on the seven features"
-            " (distance in standard deviations)"
-        )
+        header.append(f": the {len(analogs)} past days nearest on seven features (σ distance)")
         header.append(f"\n{regime_line(snapshot.regime)}")
         self.header(header)
         note = analogs_note(snapshot)
@@ -90,4 +92,7 @@ class AnalogDays(DetailScreen):
         live_trail = trail.get("momentum_pair", ()) if snapshot.mode == "live" else ()
         paths = [(a.date.isoformat(), path)
                  for a, path in zip(analogs, snapshot.analog_paths, strict=False)]  # fmt: skip
-        self.query_one(AnalogPathChart).show(paths, pair.ret if pair else None, live_trail)
+        chart = self.query_one(AnalogPathChart)
+        chart.show(paths, pair.ret if pair else None, live_trail)
+        key = analog_legend([label for label, _ in paths], bool(chart.today))
+        self.query_one("#analog-key", Static).update(key)

@@ -69,7 +69,7 @@ class DashboardScreen(LiveScreen):
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("h", "analog_days", "Analog days"),
+        Binding("h", "analog_days", "Analog days", show=False),
     ]
 
     def __init__(self) -> None:

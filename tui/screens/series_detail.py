@@ -56,7 +56,7 @@ class SeriesDetail(DetailScreen):
 
     BINDINGS = [
         Binding("s", "sort_members", "Sort members"),
-        Binding("h", "analog_days", "Analog days"),
+        Binding("h", "analog_days", "Analog days", show=False),
     ]
 
     def __init__(self, kind: str, name: str) -> None:
