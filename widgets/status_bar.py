@@ -31,6 +31,7 @@ class StatusState:
     error: bool = False
     alerts: int = 0  # alerts on today's tape (key a)
     more: int = 0  # other warnings in force, read on the messages screen (m)
+    past_day: bool = False  # an earlier day's close ([ / ]); the live feed polls on
 
 
 def _badge(text: str, style: str) -> Text:
@@ -51,6 +52,8 @@ def render_status(state: StatusState) -> Text:
         mode = _badge("LOADING", "black on white")
     elif state.session is None:
         mode = _badge("NO DATA", "white on red")
+    elif state.past_day:
+        mode = _badge("AS-OF", "black on magenta")
     elif state.static:
         mode = _badge("AS-OF", "black on white")
     elif state.paused:
@@ -60,6 +63,8 @@ def render_status(state: StatusState) -> Text:
     badges.append(mode)
     line.append_text(Text(" ").join(badges))
     line.append(f" {state.source or '?'} {fmt.iso(state.session)}")
+    if state.past_day:  # the way back, before anything the right edge may cut
+        line.append(" close (t: today)", style=fmt.paint("bold magenta", "bold"))
     if state.quotes_ts is not None:
         line.append(f" quotes {fmt.ny_time(state.quotes_ts)}")
         if state.closed:
