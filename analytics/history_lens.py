@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +34,10 @@ REGIME_KEYS = (
     "regime",
 )
 ANALOG_SPACING, ANALOG_COUNT = 21, 5
+PATH_DAYS = 21  # the analog screen's chart: the pair over the days after each analog day
 HORIZONS = (5, 21, 63)
+FORWARD = ("pair_fwd_5d", "pair_fwd_21d", "pair_fwd_63d",
+           "index_fwd_5d", "index_fwd_21d", "index_fwd_63d")  # fmt: skip
 INDEX_LOOKBACK = 504  # index_24m: close(I,d) / close(I,d-504), own rows
 VOL_WINDOW, TRADING_DAYS = 126, 252
 HIGH_VOL_PERCENTILE = 0.8
@@ -132,6 +136,23 @@ class HistoryLens:
         index = np.append(self.index_returns, np.nan if index_today is None else index_today)
         return nearest_days(self.dates, self.cloud, point, len(self.features), pair, index)
 
+    def paths(
+        self, analogs: tuple[Analog, ...] | None, pair: np.ndarray
+    ) -> tuple[tuple[float, ...], ...]:
+        """Each analog's pair path (analog_path); `pair` is the grid's with T's value appended."""
+        return tuple(analog_path(self.dates, a.date, pair) for a in analogs or ())
+
+
+def analog_path(dates: np.ndarray, day: date, pair: np.ndarray) -> tuple[float, ...]:
+    """The pair compounded from the close before `day`: after the day itself (the day like
+    T), then after each of the next 21 trading days; it stops before the first day without
+    a value, and at T (`pair` may run one value past `dates`)."""
+    row = int(np.searchsorted(dates, np.datetime64(day, "D")))
+    window = pair[row : row + 1 + PATH_DAYS]
+    gaps = np.flatnonzero(np.isnan(window))
+    complete = int(gaps[0]) if len(gaps) else len(window)
+    return tuple(float(v) for v in np.cumprod(1.0 + window[:complete]) - 1.0)
+
 
 @dataclass(frozen=True, slots=True)
 class FeatureCloud:
@@ -216,6 +237,15 @@ def forwards(series: np.ndarray, row: int) -> list[float | None]:
 def analog(dates, row: int, distance: float, point, pair, index) -> Analog:
     return Analog(dates[row].astype(date), distance, Features.of(point),
                   *forwards(pair, row), *forwards(index, row))  # fmt: skip
+
+
+def forward_medians(analogs: tuple[Analog, ...]) -> dict[str, float | None]:
+    """The median of each forward return over the analogs that have it (None if none do)."""
+    medians: dict[str, float | None] = {}
+    for key in FORWARD:
+        values = [getattr(a, key) for a in analogs if getattr(a, key) is not None]
+        medians[key] = statistics.median(values) if values else None
+    return medians
 
 
 def average_ranks(key: np.ndarray) -> np.ndarray:

@@ -112,6 +112,7 @@ def live(
         analogs=analogs,
         regime=model.lens.regime,
         today_features=today_features,
+        analog_paths=model.lens.paths(analogs, pair),
         members=members,
         drill_downs=drill_downs_today(model.series, today, stats),
         internal_drill_downs=InternalDrillDowns(

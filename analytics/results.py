@@ -189,6 +189,9 @@ class Snapshot:
     analogs: tuple[Analog, ...] | None = None
     regime: Regime | None = None
     today_features: Features | None = None  # T's point, shown beside each analog
+    # per analog: the pair compounded from the close before it, the day itself and up to 21
+    # days after (history_lens.analog_path); the analog days screen charts them
+    analog_paths: tuple[tuple[float, ...], ...] = ()
     # series key -> member table (analytics.attribution.member_table), built on first read
     members: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     alerts: tuple[Alert, ...] = ()  # the alert rules evaluated once on this snapshot

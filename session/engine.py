@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+import threading
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 import polars as pl
@@ -20,6 +26,26 @@ from crowdwatch.config.schema import Config
 from crowdwatch.config.watch import ConfigWatcher
 from crowdwatch.feeds.base import Feed, FeedError
 from crowdwatch.feeds.user_series import SeriesSource, open_series
+
+STEP_CACHE = 8  # past days' snapshots kept for stepping back and forth
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def serialised(method: Method) -> Method:
+    """One engine call at a time: the app's tick and day-step workers share the engine."""
+
+    @functools.wraps(method)
+    def run(self: Engine, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+def trading_days(history: pl.DataFrame) -> list[date]:
+    """The days close_snapshot() can be T on: the dates with a usable close, ascending."""
+    usable = history.filter(pl.col("close").is_not_null() & (pl.col("close") > 0))
+    return usable.get_column("date").unique().sort().to_list()
 
 
 def newer_than(quotes: pl.DataFrame | None, day: date) -> bool:
@@ -99,6 +125,8 @@ class Engine:
     With `watch_config` every tick first checks the config files: a good edit applies at
     once (re-preparing from the kept history only when prepare() reads what changed); a
     bad one keeps the last good config and is reported by errors() until it is fixed.
+    With `keep_history` (the app) the history frame is kept so snapshot_at() answers an
+    earlier day without reading the feed again.
     """
 
     def __init__(
@@ -110,13 +138,19 @@ class Engine:
         *,
         config_dir: Path | None = None,
         watch_config: bool = False,
+        keep_history: bool = False,
     ) -> None:
+        self._lock = threading.RLock()
         self.feed = feed
         self.config = config
         self.config_dir = config_dir
         self._watcher = ConfigWatcher(config_dir) if watch_config else None
         self._config_error: str | None = None
+        self._keep_history = keep_history or watch_config
         self._frames: tuple[pl.DataFrame, pl.DataFrame | None] | None = None
+        self._days: list[date] = []  # the kept history's trading days
+        # day -> (the history, config and series book it was answered from, the answer)
+        self._past: OrderedDict[date, tuple[tuple[object, ...], Snapshot]] = OrderedDict()
         self._last_quotes: pl.DataFrame | None = None
         self.as_of = as_of
         self.source = feed.name
@@ -158,9 +192,13 @@ class Engine:
         self._thin = thin_days_warning(history)
         universe = self.feed.universe()
         self._fallback = None if universe is not None else fallback_warning(history, self.config)
-        if self._watcher is not None:  # kept for a re-prepare after a config edit
-            self._frames = (history, universe)
+        if self._keep_history:  # for a re-prepare after a config edit, and snapshot_at()
+            self._keep(history, universe)
         return history, universe
+
+    def _keep(self, history: pl.DataFrame, universe: pl.DataFrame | None) -> None:
+        self._frames = (history, universe)
+        self._days = trading_days(history)
 
     def _series_book(self) -> SeriesBook | None:
         """The user series digested, again only when the source hands over a new frame."""
@@ -181,17 +219,55 @@ class Engine:
         )
         return with_alerts(changed, self.config.alerts.rules)  # rules may read user series
 
-    def _close(self, history: pl.DataFrame, universe: pl.DataFrame | None) -> Snapshot:
+    def _close(
+        self, history: pl.DataFrame, universe: pl.DataFrame | None, as_of: date | None = None
+    ) -> Snapshot:
         return close_snapshot(
             history,
             self.config,
             universe,
-            as_of=self.as_of,
+            as_of=as_of or self.as_of,
             source=self.source,
             simulated=self.simulated,
             user_series=self._series_book(),
         )
 
+    # --- earlier days (the app's [ and ]) ------------------------------------------------
+    @property
+    def steps_days(self) -> bool:
+        """True once a kept history lets snapshot_at() answer earlier days."""
+        return self._frames is not None and len(self._days) >= 2
+
+    def neighbour_day(self, day: date, step: int) -> date | None:
+        """The trading day before (step -1) or after (+1) `day` that close_snapshot() can
+        answer (it needs the day before it too); None past either end of the history."""
+        days = self._days
+        if step < 0:
+            index = bisect_left(days, day) - 1
+            return days[index] if index >= 1 else None
+        index = bisect_right(days, day)
+        return days[index] if index < len(days) else None
+
+    @serialised
+    def snapshot_at(self, day: date) -> Snapshot:
+        """The close of `day`, answered exactly as `--as-of day` would, from the kept history
+        (never the feed); the last few answers are kept while config and series stand."""
+        if self._frames is None:
+            raise FeedError("stepping through days needs the history, which is not loaded yet")
+        history, universe = self._frames
+        book = self._series_book()
+        key = (history, self.config, book)
+        kept = self._past.get(day)
+        if kept is not None and all(a is b for a, b in zip(kept[0], key, strict=True)):
+            self._past.move_to_end(day)
+            return kept[1]
+        snapshot = self._close(history, universe, as_of=day)
+        self._past[day] = (key, snapshot)
+        while len(self._past) > STEP_CACHE:
+            self._past.popitem(last=False)
+        return snapshot
+
+    @serialised
     def start(self, quotes: pl.DataFrame | None = None, *, closing: bool = False) -> Snapshot:
         """Blocking: load and prepare the history, return the first snapshot.
 
@@ -206,7 +282,7 @@ class Engine:
             if newer_than(closing, last_day) and session_date(closing) <= self.as_of:
                 history = pl.concat([history, quotes_as_closes(closing)], how="diagonal_relaxed")
                 if self._frames is not None:
-                    self._frames = (history, universe)
+                    self._keep(history, universe)
             self._last = self._close(history, universe)
             return self._last
         if quotes is None:
@@ -219,6 +295,7 @@ class Engine:
             self._last = self._close(history, universe)
         return self._last
 
+    @serialised
     def tick(self) -> Snapshot:
         """Poll the quotes and recompute today's numbers (O(universe))."""
         if self._last is None:

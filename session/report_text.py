@@ -7,10 +7,10 @@ import textwrap
 from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
+from crowdwatch.analytics import lens_format
 from crowdwatch.analytics.formatting import basket_label, factor_label
 from crowdwatch.analytics.positioning_format import gamma_line, series_cells
 from crowdwatch.analytics.results import MoveStats, Snapshot
-from crowdwatch.session import report_lens
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")
 # the order columns are dropped in when the terminal is narrow (first dropped first)
@@ -151,13 +151,13 @@ def sections(snapshot: Snapshot) -> list[Section]:
 
 def lens_sections(snapshot: Snapshot) -> list[Section]:
     """History lens: the analog days (or why there are none) and the momentum regime."""
-    note = report_lens.analogs_note(snapshot)
+    note = lens_format.analogs_note(snapshot)
     if note is None:
-        rows = report_lens.analog_rows(snapshot)
-        days = Section("Days like today", report_lens.ANALOG_HEADERS, rows, report_lens.ANALOG_DROP)
+        rows = lens_format.analog_rows(snapshot)
+        days = Section("Days like today", lens_format.ANALOG_HEADERS, rows, lens_format.ANALOG_DROP)
     else:
         days = Section("Days like today", ("", "value"), [["Analog days", note]])
-    return [days, Section("Regime", ("", "value"), report_lens.regime_rows(snapshot))]
+    return [days, Section("Regime", ("", "value"), lens_format.regime_rows(snapshot))]
 
 
 def fit_columns(section: Section, width: int | None) -> list[int]:

@@ -205,8 +205,12 @@ def with_edge_cases(
     if "absent_underlying" in cases:
         letfs.append(LetfFund("NVDL", "NVDA", 2.0, 1e9))
     if "letf_rows_in_history" in cases:
+        # a real 3x fund: three times QQQ's DAILY return (3 x its price would give TQQQ the
+        # same returns as QQQ up to rounding, a near-tie no ordering rule can settle)
+        daily = pl.col("close") / pl.col("close").shift(1) - 1.0
         fund = history.filter(pl.col("ticker") == "QQQ").with_columns(
-            pl.lit("TQQQ").alias("ticker"), pl.col("close") * 3.0
+            pl.lit("TQQQ").alias("ticker"),
+            (50.0 * (1.0 + 3.0 * daily.fill_null(0.0)).cum_prod()).alias("close"),
         )
         history = pl.concat([history, fund.select(history.columns)]).sort("ticker", "date")
     if "no_letfs" in cases:

@@ -79,3 +79,20 @@ def test_markdown_has_the_lens_sections() -> None:
     markdown = to_markdown(lens_snapshot())
     assert "### Days like today" in markdown and "### Regime" in markdown
     assert "| 2022-08-03 | 2.50 |" in markdown
+
+
+def test_regime_line_for_the_internals_pane() -> None:
+    from crowdwatch.analytics.lens_format import regime_line
+
+    bear = Regime(-0.08, True, 0.31, 0.92, 0.12 / 0.31, "bear")
+    assert (
+        regime_line(bear) == "regime: bear, momentum vol 31% (92nd pctile), scaled exposure 0.39x"
+    )
+    assert regime_line(None) == "regime: –"
+    assert regime_line(Regime()) == "regime: –"
+    # no index history for the label, but the vol is known: say what is known
+    assert regime_line(Regime(None, None, 0.126, 0.41, 0.95, None)).startswith(
+        "regime: –, momentum vol 13% (41st pctile)"
+    )
+    widest = Regime(-0.5, True, 1.234, 1.0, 0.097, "high-vol")
+    assert len(regime_line(widest)) <= 78  # the pane's border and padding in 80 columns

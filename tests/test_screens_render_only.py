@@ -14,7 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 RENDERING = sorted([*ROOT.glob("tui/screens/*.py"), *ROOT.glob("widgets/*.py")])
 # number and text formats: presentation, shared with the text report
-PRESENTATION = {"crowdwatch.analytics.formatting", "crowdwatch.analytics.positioning_format"}
+PRESENTATION = {
+    "crowdwatch.analytics.formatting",
+    "crowdwatch.analytics.positioning_format",
+    "crowdwatch.analytics.lens_format",
+}
 
 
 def analytics_imports(path: Path) -> list[tuple[str, str]]:

@@ -13,9 +13,16 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures.fake_engine import FakeEngine  # noqa: E402
-from fixtures.snapshot_data import BASKETS, NOW, QUOTES_TS, make_snapshot  # noqa: E402
+from fixtures.lens_data import LENS  # noqa: E402
+from fixtures.snapshot_data import BASKETS, NOW, QUOTES_TS  # noqa: E402
+from fixtures.snapshot_data import make_snapshot as plain_snapshot  # noqa: E402
 
 from crowdwatch.tui.app import CrowdwatchApp  # noqa: E402
+
+
+def make_snapshot(**changes):
+    """The fixed snapshot with the History lens (the internals pane's regime line)."""
+    return plain_snapshot(**{**LENS, **changes})
 
 
 def ticking_snapshots(count: int = 4) -> list:
@@ -238,3 +245,17 @@ def test_alert_tape(snap_compare, size) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=go)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_analog_days(snap_compare, size) -> None:
+    """The analog days (h) with fixed lens data; today's path is the intraday trail."""
+
+    async def go(pilot) -> None:
+        await ticked(pilot)
+        await pilot.press("h")
+        await pilot.pause()
+        await pilot.pause()
+
+    assert snap_compare(make_app(snapshots=ticking_snapshots()), terminal_size=size,
+                        run_before=go)  # fmt: skip

@@ -9,9 +9,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from fixtures.lens_data import REGIME  # noqa: E402
 from fixtures.snapshot_data import NOW, QUOTES_TS, intraday_trail, make_snapshot  # noqa: E402
 from snapshot_apps.widget_app import WidgetApp  # noqa: E402
 
+from crowdwatch.analytics.lens_format import regime_line  # noqa: E402
 from crowdwatch.tui.screens.dashboard import event_summary  # noqa: E402
 from crowdwatch.widgets.basket_panel import BasketPanel  # noqa: E402
 from crowdwatch.widgets.charts import SeriesChart, SigmaHistogram  # noqa: E402
@@ -60,9 +62,10 @@ def test_internals_panel(snap_compare) -> None:
     count, median = event_summary(SNAP.events)
 
     def fill(app) -> None:
-        app.query_one(InternalsPanel).show(SNAP.internals, "SPY", count, median)
+        line = regime_line(REGIME)
+        app.query_one(InternalsPanel).show(SNAP.internals, "SPY", count, median, regime=line)
 
-    assert snap_compare(WidgetApp(lambda: [InternalsPanel()], fill), terminal_size=(70, 10))
+    assert snap_compare(WidgetApp(lambda: [InternalsPanel()], fill), terminal_size=(80, 11))
 
 
 STATES = (

@@ -20,6 +20,7 @@ from crowdwatch.config.schema import COLOUR_SCHEMES
 from crowdwatch.session.channels import AlertSession, environment
 from crowdwatch.tui.alert_delivery import AlertDeliveryMixin
 from crowdwatch.tui.config_edits import ConfigEditsMixin
+from crowdwatch.tui.day_steps import DayStepsMixin
 from crowdwatch.tui.messages import ConfigWritten, EditTheme, OpenDetail, ShowFailure
 from crowdwatch.tui.notices import Notice, NoticeLog
 from crowdwatch.tui.refresh import (
@@ -33,6 +34,7 @@ from crowdwatch.tui.refresh import (
     status_for,
     utc_now,
 )
+from crowdwatch.tui.screens.analog_days import AnalogDays
 from crowdwatch.tui.screens.dashboard import DashboardScreen
 from crowdwatch.tui.screens.detail import DetailScreen, LiveScreen, Trail
 from crowdwatch.tui.screens.help import HelpScreen, TooSmallScreen
@@ -56,9 +58,10 @@ def terminal_title(snapshot: Snapshot) -> str:
 
 SCHEMES = COLOUR_SCHEMES  # dark first; textual-light and solarized-light read well on white
 MIN_SIZE = (60, 20)
+FIRST_STEP_AHEAD = 3.0  # seconds after the first answer: the day before it, answered ahead
 
 
-class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None]):
+class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, DayStepsMixin, RefreshMixin, App[None]):
     """`CrowdwatchApp(engine, clock=None)`: the engine is only called from thread workers.
 
     The alert rules are engine.config.alerts (or `alerts`, a session of our own); `env`
@@ -78,6 +81,9 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None
         Binding("c", "cycle_scheme", "Colours"),
         Binding("a", "alerts", "Alerts", show=False),
         Binding("m", "messages", "Messages", show=False),
+        Binding("left_square_bracket", "step_day(-1)", "Prev day", show=False, key_display="["),
+        Binding("right_square_bracket", "step_day(1)", "Next day", show=False, key_display="]"),
+        Binding("t", "today", "Today", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("f1", "help", "Help", show=False),
     ]
@@ -108,6 +114,7 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None
         self.notice_log = NoticeLog()
         self._warnings: list[str] = []
         self.init_refresh()
+        self.init_day_steps()
         self.alert_session = alerts
         self.alert_env = env if env is not None else environment()
         self.init_config_edits()
@@ -140,18 +147,22 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None
     def _snapshot_ready(self, message: SnapshotReady) -> None:
         if message.first:
             self._started = True
+            self.set_timer(FIRST_STEP_AHEAD, self.first_step_ahead, name="step-ahead")
         self.freshness.observe(message.snapshot)
         self.intraday.add(message.snapshot)
         self._warnings = message.warnings
         self._log(message.warnings, message.errors)
-        self.trail = self.intraday.frozen()
+        self.live_snapshot = message.snapshot
+        if self.view_day is None:
+            self.trail = self.intraday.frozen()
         self.freshness.refresh_seconds = float(self.engine.refresh_seconds)  # a reload
         if message.colour_scheme != self._config_scheme and message.colour_scheme:
             self._config_scheme = message.colour_scheme  # settings.yaml was edited
             if message.colour_scheme != self.theme:
                 self.theme = message.colour_scheme
                 self.notify(f"Colour scheme {self.theme}", markup=False, timeout=3)
-        self.snapshot = message.snapshot
+        if self.view_day is None:
+            self.snapshot = message.snapshot
         self.set_terminal_title(terminal_title(message.snapshot))
         if message.alerts is not None:
             self.alert_tape = message.alerts.tape
@@ -184,6 +195,7 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None
             error=shown is not None and shown.error,
             more=self.notice_log.more,
             alerts=len(self.alert_tape),
+            past_day=self.showing_past,
         )
 
     # --- drill-downs ----------------------------------------------------------------
@@ -199,6 +211,10 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, RefreshMixin, App[None
             screen = InternalsDetail(message.name)
         elif message.kind == "positioning":
             screen = PositioningDetail(message.name)
+        elif message.kind == "analogs":
+            if isinstance(self.screen, AnalogDays):
+                return
+            screen = AnalogDays()
         else:
             screen = SeriesDetail(message.kind, message.name)
         self.push_screen(self.bound(screen))

@@ -149,7 +149,9 @@ def resolve_source(args: argparse.Namespace) -> None:
         )
 
 
-def open_engine(args: argparse.Namespace, *, watch_config: bool = False):
+def open_engine(
+    args: argparse.Namespace, *, watch_config: bool = False, keep_history: bool = False
+):
     """Config + feed + Engine for the data options (errors surface as exceptions)."""
     from crowdwatch.config.loader import load_config
     from crowdwatch.feeds.factory import open_feed
@@ -164,6 +166,7 @@ def open_engine(args: argparse.Namespace, *, watch_config: bool = False):
         as_of=args.as_of,
         config_dir=args.config,
         watch_config=watch_config,
+        keep_history=keep_history,
         series=open_series(args.series, feed),
     )
 
@@ -352,7 +355,7 @@ def run_alerts(args: argparse.Namespace) -> int:
 def run_dashboard(args: argparse.Namespace) -> int:
     from crowdwatch.tui.app import CrowdwatchApp
 
-    app = CrowdwatchApp(open_engine(args, watch_config=True))
+    app = CrowdwatchApp(open_engine(args, watch_config=True, keep_history=True))
     app.run()
     return int(app.return_code or 0)
 

@@ -7,13 +7,13 @@ from typing import Literal
 
 from textual.message import Message
 
-DetailKind = Literal["basket", "factor", "theme", "internals", "positioning"]
+DetailKind = Literal["basket", "factor", "theme", "internals", "positioning", "analogs"]
 
 
 @dataclass
 class OpenDetail(Message):
     """Open the drill-down of one row: a basket or factor key, a theme name, an internal,
-    a user series (positioning)."""
+    a user series (positioning); or the analog days (no name)."""
 
     kind: DetailKind
     name: str = ""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, Protocol
 
 from textual import work
@@ -64,6 +66,16 @@ class SnapshotReady(Message):
     errors: list[str] = field(default_factory=list)  # e.g. a bad config edit, kept out
     colour_scheme: str | None = None  # settings.yaml's, when the engine has a config
     alerts: AlertNews | None = None  # None: the engine has no alert rules
+
+
+@dataclass
+class DayReady(Message):
+    """The close of an earlier day from engine.snapshot_at() (the [ and ] keys), or why not."""
+
+    day: date
+    snapshot: Snapshot | None = None
+    error: str = ""
+    seconds: float = 0.0  # how long the engine took to answer
 
 
 @dataclass
@@ -160,9 +172,11 @@ class RefreshMixin:
     _ticking: bool
     _tick_again: bool
     _started: bool
+    _stepping: bool
 
     def init_refresh(self) -> None:
         self.paused = False
+        self._stepping = False  # an engine.snapshot_at() runs (a day step)
         self._timer = None
         self._ticking = False
         self._tick_again = False
@@ -232,6 +246,28 @@ class RefreshMixin:
             return
         self._post(self._snapshot_message(snapshot, False))
 
+    @work(thread=True, exit_on_error=False, group="engine-step")
+    def run_step(self, day: date, ahead: date | None) -> None:
+        """The close of `day` (never the feed: the engine keeps the history); then `ahead`,
+        the day a further step in the same direction would ask for, is answered into the
+        engine's cache so that step is instant. The live ticks go on in their own worker."""
+        started = time.perf_counter()
+        try:
+            snapshot = self.engine.snapshot_at(day)  # type: ignore[attr-defined]
+        except Exception as exc:  # noqa: BLE001 - shown on the status line, never fatal
+            self._post(DayReady(day, error=_describe(exc)))
+            return
+        self._post(DayReady(day, snapshot, seconds=time.perf_counter() - started))
+        if ahead is not None:
+            with contextlib.suppress(Exception):  # only a head start: the step itself will say
+                self.engine.snapshot_at(ahead)  # type: ignore[attr-defined]
+
+    @work(thread=True, exit_on_error=False, group="engine-ahead")
+    def run_ahead(self, day: date) -> None:
+        """Answer `day` into the engine's cache (the first [ press is then instant)."""
+        with contextlib.suppress(Exception):  # only a head start: the step itself will say
+            self.engine.snapshot_at(day)  # type: ignore[attr-defined]
+
     def _ticks_wanted(self) -> bool:
         """An as-of answer never polls; it still ticks to apply config edits, if it can."""
         return not self.engine.static or bool(getattr(self.engine, "watches_config", False))
@@ -239,7 +275,7 @@ class RefreshMixin:
     @property
     def busy(self) -> bool:
         """True while engine.start() or engine.tick() runs (tests wait on it)."""
-        return self._ticking or self._first_pending
+        return self._ticking or self._first_pending or self._stepping
 
     def tick_now(self) -> None:
         """Start a tick unless one is running (then run one right after it)."""
@@ -308,6 +344,7 @@ def status_for(
     error: bool,
     alerts: int = 0,
     more: int = 0,
+    past_day: bool = False,
 ) -> StatusState:
     # paused quotes are old by choice: only a source error makes them stale then
     live = snapshot is not None and snapshot.mode == "live" and not engine.static and not paused
@@ -328,4 +365,5 @@ def status_for(
         error=error,
         alerts=alerts,
         more=more,
+        past_day=past_day,
     )

@@ -13,6 +13,7 @@ from textual_plotext import PlotextPlot
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.format import NEW_YORK
 
+OPEN_MINUTES = 9 * 60 + 30
 # distinct markers so the lines stay apart without colour (NO_COLOR); colours that are
 # neither the loss red nor the gain green, readable on dark and light schemes
 INTRADAY_LINES = (
@@ -256,3 +257,80 @@ class ScatterChart(_Chart):
         plt.xlabel(self.xlabel)
         plt.ylabel("%")
         return True
+
+
+# the analog days' lines: markers tell them apart without colour; today stands out
+# RGB, so the chart (plotext maps names its own way) and its key (rich) agree
+ANALOG_STYLES = (
+    ((0, 190, 210), "+"),
+    ((240, 160, 0), "x"),
+    ((110, 190, 60), "o"),
+    ((190, 90, 220), "*"),
+    ((140, 140, 140), "."),
+)
+TODAY_STYLE = ((255, 50, 50), "●")
+SESSION_MINUTES = 390
+
+
+class AnalogPathChart(_Chart):
+    """The pair compounded from the close before each analog day (x = -1) through the day
+    itself (x = 0) and the 21 days after it, with today's path so far in bright red: the
+    intraday trail over the session (-1 to 0), else today's return at 0. No plotext
+    legend (it would hide the start of the lines): analog_legend() is the key."""
+
+    empty_message = "no analog days"
+    paths: reactive[tuple[tuple[str, tuple[float, ...]], ...]] = reactive((), init=False)
+    today: reactive[tuple[tuple[float, float], ...]] = reactive((), init=False)
+
+    def show(
+        self,
+        paths: Sequence[tuple[str, tuple[float, ...]]],
+        today_return: float | None,
+        trail: Sequence[tuple[datetime, float]] = (),
+    ) -> None:
+        """`paths`: (label, path) per analog; `trail`: today's intraday points, if live."""
+        points = [(-1.0, 0.0)]
+        points += [(session_share(ts) - 1.0, value) for ts, value in trail]
+        if not trail and today_return is not None:
+            points.append((0.0, today_return))
+        self.set_reactive(AnalogPathChart.today, tuple(points) if len(points) > 1 else ())
+        self.paths = tuple(paths)
+
+    def watch_paths(self) -> None:
+        self.replot()
+
+    def draw(self, plt) -> bool:  # noqa: ANN001
+        if not self.paths:
+            return False
+        thin = fmt.palette(self).colour  # thin lines in colour; without it the markers do
+        for (_, path), (colour, marker) in zip(self.paths, ANALOG_STYLES, strict=False):
+            xs = list(range(-1, len(path)))
+            plt.plot(xs, [0.0, *(v * 100 for v in path)], color=_colour(self, colour),
+                     marker="braille" if thin else marker)  # fmt: skip
+        if self.today:  # drawn last: over the analogs
+            plt.plot([x for x, _ in self.today], [v * 100 for _, v in self.today],
+                     color=_colour(self, TODAY_STYLE[0]), marker=TODAY_STYLE[1])  # fmt: skip
+        plt.horizontal_line(0.0, color=_colour(self, "gray"))
+        plt.xticks([-1, 0, 5, 10, 15, 21], ["prev", "day", "+5", "+10", "+15", "+21"])
+        plt.ylabel("pair %")
+        return True
+
+
+def session_share(ts: datetime) -> float:
+    """How far into the 09:30-16:00 session `ts` is, from 0 to 1."""
+    return min(max(_minutes(ts) - OPEN_MINUTES, 0.0), SESSION_MINUTES) / SESSION_MINUTES
+
+
+def analog_legend(labels: Sequence[str], today: bool, pal: fmt.Palette = fmt.COLOUR) -> Text:
+    """The key of AnalogPathChart: each label in its line's colour, with its marker."""
+    key = Text()
+    styles = [*zip(labels, ANALOG_STYLES, strict=False)]
+    if today:
+        styles.append(("today so far", TODAY_STYLE))
+    for label, (colour, marker) in styles:
+        if key:
+            key.append("  ")
+        rgb = "rgb({},{},{})".format(*colour)
+        style = pal.paint(f"bold {rgb}", "bold") if label.startswith("today") else pal.paint(rgb)
+        key.append(f"{marker} {label}", style=style)
+    return key

@@ -120,11 +120,13 @@ class InternalsPanel(Vertical):
     InternalsPanel > InternalsTable { height: auto; }
     InternalsPanel > #events-line { height: auto; padding: 0 1; }
     InternalsPanel > #gamma-line { height: auto; padding: 0 1; }
+    InternalsPanel > #regime-line { height: auto; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
         yield InternalsTable(id="internals-table")
         yield Static("", id="events-line")
+        yield Static("regime: –", id="regime-line")
         yield Static("", id="gamma-line")
 
     def show(
@@ -134,7 +136,9 @@ class InternalsPanel(Vertical):
         event_count: int,
         median_fwd_21d: float | None,
         positioning: tuple[tuple[UserSeries, ...], str] = ((), ""),
+        regime: str = "regime: –",
     ) -> None:
+        """`regime` is analytics.lens_format.regime_line's text."""
         table = self.query_one(InternalsTable)
         table.set_reactive(InternalsTable.benchmark, benchmark)
         series, gamma = positioning
@@ -147,3 +151,4 @@ class InternalsPanel(Vertical):
         if event_count:
             line += f", median next-21d pair return {fmt.pct(median_fwd_21d)}"
         self.query_one("#events-line", Static).update(line)
+        self.query_one("#regime-line", Static).update(regime)

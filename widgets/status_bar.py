@@ -31,6 +31,7 @@ class StatusState:
     error: bool = False
     alerts: int = 0  # alerts on today's tape (key a)
     more: int = 0  # other warnings in force, read on the messages screen (m)
+    past_day: bool = False  # an earlier day's close ([ / ]); the live feed polls on
 
 
 def _badge(text: str, style: str, pal: fmt.Palette) -> Text:
@@ -44,7 +45,7 @@ def mode_word(state: StatusState) -> str:
         return "LOADING"
     if state.session is None:
         return "NO DATA"
-    if state.static:
+    if state.static or state.past_day:
         return "AS-OF"
     if state.closed:
         return "CLOSED"
@@ -73,9 +74,13 @@ def render_status(state: StatusState, pal: fmt.Palette = fmt.COLOUR) -> Text:
     if state.cached:
         badges.append(_badge("CACHED", "black on #00afaf", pal))
     mode = mode_word(state)
-    badges.append(_badge(mode, MODE_STYLES[mode], pal))
+    # an earlier day stepped to with [ / ] stands out from a plain --as-of
+    style = "black on #d75fd7" if state.past_day and not state.static else MODE_STYLES[mode]
+    badges.append(_badge(mode, style, pal))
     line.append_text(Text(" ").join(badges))
     line.append(f" {state.source or '?'} {fmt.iso(state.session)}")
+    if state.past_day:  # the way back, before anything the right edge may cut
+        line.append(" close (t: today)", style=pal.paint("bold #d75fd7", "bold"))
     if state.quotes_ts is not None:
         line.append(f" quotes {fmt.ny_time(state.quotes_ts)}")
         if state.closed:

@@ -14,6 +14,7 @@ from textual.containers import Container, Grid
 from textual.markup import escape
 from textual.widgets import DataTable, Footer, Input, Static, Tab, Tabs
 
+from crowdwatch.analytics.lens_format import regime_line
 from crowdwatch.analytics.results import Event, Snapshot
 from crowdwatch.tui.messages import OpenDetail, ShowFailure
 from crowdwatch.tui.screens.detail import LiveScreen
@@ -74,6 +75,7 @@ class DashboardScreen(LiveScreen):
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
         *[Binding(str(n), f"jump({n})", f"Pane {n}", show=False) for n in range(1, len(PANES) + 1)],
+        Binding("h", "analog_days", "Analog days", show=False),
     ]
 
     def __init__(self) -> None:
@@ -131,7 +133,12 @@ class DashboardScreen(LiveScreen):
         self.query_one(BasketPanel).show(snapshot, trail)
         count, median = event_summary(snapshot.events)
         self.query_one(InternalsPanel).show(
-            snapshot.internals, snapshot.benchmark, count, median, positioning_of(snapshot)
+            snapshot.internals,
+            snapshot.benchmark,
+            count,
+            median,
+            positioning_of(snapshot),
+            regime_line(snapshot.regime),
         )
 
     @on(ShowFailure)
@@ -227,6 +234,9 @@ class DashboardScreen(LiveScreen):
         empty.set_class(bool(table.empty_text()), "-shown")
 
     # --- drill-downs -------------------------------------------------------------
+    def action_analog_days(self) -> None:
+        self.post_message(OpenDetail("analogs"))
+
     @on(DataTable.RowSelected)
     def _drill(self, event: DataTable.RowSelected) -> None:
         key = str(event.row_key.value)

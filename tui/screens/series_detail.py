@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from crowdwatch.analytics.formatting import basket_label, factor_label
 from crowdwatch.analytics.results import MoveStats, Snapshot
+from crowdwatch.tui.messages import OpenDetail
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
 from crowdwatch.widgets import format as fmt
 from crowdwatch.widgets.attribution import (
@@ -55,13 +56,30 @@ def drivers_text(stats: MoveStats, pal: fmt.Palette = fmt.COLOUR) -> Text:
 class SeriesDetail(DetailScreen):
     """kind is 'basket' or 'factor'; name is the basket key or factor name."""
 
-    BINDINGS = [Binding("s", "sort_members", "Sort members")]
+    BINDINGS = [
+        Binding("s", "sort_members", "Sort members"),
+        Binding("h", "analog_days", "Analog days", show=False),
+    ]
 
     def __init__(self, kind: str, name: str) -> None:
         super().__init__(id="series-detail")
         self.kind = kind
         self.series_name = name
         self.member_sort = 0  # index into widgets.attribution.SORTS
+
+    @property
+    def is_pair(self) -> bool:
+        """The momentum pair, as a basket or as the momentum factor."""
+        return (self.kind, self.series_name) in (
+            ("basket", "momentum_pair"),
+            ("factor", "momentum"),
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.is_pair if action == "analog_days" else True
+
+    def action_analog_days(self) -> None:
+        self.post_message(OpenDetail("analogs"))
 
     def action_sort_members(self) -> None:
         self.member_sort = (self.member_sort + 1) % len(SORTS)

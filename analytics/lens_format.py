@@ -1,11 +1,10 @@
-"""The report's History lens sections: "Days like today" (analog days) and "Regime"."""
+"""Plain-text renderings of the History lens, shared by the report ("Days like today",
+"Regime") and the screen (the analog days screen, the regime line of the internals pane)."""
 
 from __future__ import annotations
 
-import statistics
-
 from crowdwatch.analytics import formatting as fmt
-from crowdwatch.analytics.history_lens import Analog, Features
+from crowdwatch.analytics.history_lens import FORWARD, Analog, Features, Regime, forward_medians
 from crowdwatch.analytics.results import Snapshot
 
 ANALOG_HEADERS = (
@@ -17,8 +16,6 @@ ANALOG_DROP = (
     "ln disp", "winners σ", "short σ", "index 5d", "pair 5d", "index 63d", "pair 63d",
     "rev corr", "breadth", "index σ", "distance",
 )  # fmt: skip
-FORWARD = ("pair_fwd_5d", "pair_fwd_21d", "pair_fwd_63d",
-           "index_fwd_5d", "index_fwd_21d", "index_fwd_63d")  # fmt: skip
 
 
 def feature_cells(features: Features) -> list[str]:
@@ -37,11 +34,8 @@ def analog_row(analog: Analog) -> list[str]:
 
 
 def median_row(analogs: tuple[Analog, ...]) -> list[str]:
-    cells = []
-    for key in FORWARD:
-        values = [getattr(a, key) for a in analogs if getattr(a, key) is not None]
-        cells.append(fmt.pct(statistics.median(values), 1) if values else fmt.DASH)
-    return ["median", "", *([""] * 7), *cells]
+    medians = forward_medians(analogs)
+    return ["median", "", *([""] * 7), *(fmt.pct(medians[key], 1) for key in FORWARD)]
 
 
 def analog_rows(snapshot: Snapshot) -> list[list[str]]:
@@ -66,17 +60,39 @@ def analogs_note(snapshot: Snapshot) -> str | None:
     return None
 
 
+def momentum_vol(regime: Regime) -> str:
+    """'31%': the annualised momentum vol as a whole percent."""
+    return fmt.DASH if regime.momentum_vol is None else f"{regime.momentum_vol * 100:.0f}%"
+
+
+def exposure(regime: Regime) -> str:
+    """'0.39x': the vol-scaled momentum exposure."""
+    return fmt.DASH if regime.scaled_exposure is None else f"{regime.scaled_exposure:.2f}x"
+
+
+def regime_line(regime: Regime | None) -> str:
+    """'regime: bear, momentum vol 31% (92nd pctile), scaled exposure 0.39x' (under 80
+    columns); 'regime: –' when nothing is known."""
+    label = f"regime: {(regime.regime if regime is not None else None) or fmt.DASH}"
+    if regime is None or regime.momentum_vol is None:
+        return label
+    pctile = fmt.ordinal(regime.momentum_vol_percentile)
+    return (
+        f"{label}, momentum vol {momentum_vol(regime)} ({pctile} pctile), "
+        f"scaled exposure {exposure(regime)}"
+    )
+
+
 def regime_rows(snapshot: Snapshot) -> list[list[str]]:
     r = snapshot.regime
     if r is None:
         return [["Regime", fmt.DASH]]
     bear = {True: "  (bear market)", False: "", None: ""}[r.bear_market]
-    vol = fmt.DASH if r.momentum_vol is None else f"{r.momentum_vol * 100:.0f}%"
-    exposure = fmt.DASH if r.scaled_exposure is None else f"{r.scaled_exposure:.2f}x"
+    vol, exposure_text = momentum_vol(r), exposure(r)
     return [
         ["Regime (read at the previous close)", r.regime or fmt.DASH],
         ["Index over 24 months", fmt.pct(r.index_24m, 1) + bear],
         ["Momentum vol (126d, annualised)",
          f"{vol}  ({fmt.ordinal(r.momentum_vol_percentile)} pctile)"],
-        ["Scaled exposure (target / momentum vol)", exposure],
+        ["Scaled exposure (target / momentum vol)", exposure_text],
     ]  # fmt: skip
