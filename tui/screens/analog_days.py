@@ -24,10 +24,10 @@ FEATURE_COLUMNS = ANALOG_HEADERS[:9]  # day, distance and the seven features
 FOLLOWED_COLUMNS = (ANALOG_HEADERS[0], *ANALOG_HEADERS[9:])  # day and the six forward returns
 
 
-def signed_cell(text: str) -> Text:
+def signed_cell(text: str, pal: fmt.Palette = fmt.COLOUR) -> Text:
     """A right-aligned number, red when it starts with '-', green with '+'."""
-    style = {"-": "red", "+": "green"}.get(text[:1], "")
-    return Text(text, style=fmt.paint(style) if style else "", justify="right")
+    style = {"-": fmt.LOSS, "+": fmt.GAIN}.get(text[:1], "")
+    return Text(text, style=pal.paint(style) if style else "", justify="right")
 
 
 def table_rows(rows: list[list[str]], columns: tuple[str, ...], signed: bool) -> list:
