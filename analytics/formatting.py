@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from crowdwatch.analytics.results import BASKET_LABELS, FACTOR_LABELS
 from crowdwatch.config.calendar import NEW_YORK
 
 DASH = "–"
@@ -123,3 +124,12 @@ def since(worst: date | None, best: date | None, ret: float | None, on_record: b
     if day is None:
         return DASH
     return ("w " if ret < 0 else "b ") + day.isoformat()
+
+
+def basket_label(key: str) -> str:
+    return BASKET_LABELS.get(key, key)
+
+
+def factor_label(name: str) -> str:
+    """'low_vol' -> 'Low-vol factor'; a user's factor 'quality_tilt' -> 'Quality-tilt factor'."""
+    return FACTOR_LABELS.get(name) or name.replace("_", "-").capitalize() + " factor"

@@ -23,11 +23,19 @@ if TYPE_CHECKING:  # these modules import this one (through moves): annotations 
 Flag = Literal["UNWIND", "SQUEEZE"] | None
 
 BASKET_KEYS = ("winners", "short_momentum", "momentum_pair", "momentum_beta_neutral")
+# ONE label per series, used by the dashboard, the drill-downs and the text report
 BASKET_LABELS = {
     "winners": "Winners",
-    "short_momentum": "Short-momentum basket",
+    "short_momentum": "Short-mom basket",
     "momentum_pair": "Momentum pair",
     "momentum_beta_neutral": "Beta-neutral pair",
+}
+FACTOR_LABELS = {
+    "momentum": "Momentum factor",
+    "beta": "Beta factor",
+    "low_vol": "Low-vol factor",
+    "reversal": "Reversal factor",
+    "size": "Size factor",
 }
 
 
@@ -75,6 +83,11 @@ class ThemeMove:
     flag: Flag = None
     momentum: float | None = None  # theme momentum at d
     note: str = ""
+    tickers: tuple[str, ...] = ()  # the theme's tickers as configured
+    # the flag rule's inputs: which third(s) by momentum at d ("top", "middle", "bottom";
+    # one theme alone is in both the top and the bottom third), and the rule read out
+    momentum_thirds: tuple[str, ...] = ()
+    flag_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

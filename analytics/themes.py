@@ -60,26 +60,60 @@ def trailing_rms(returns: np.ndarray) -> np.ndarray:
         return np.where(counts >= SIGMA_MIN, np.sqrt(squares / (counts - 1)), np.nan)
 
 
+FLAG_SIGMA = 2.0
+
+
+def momentum_thirds(momentum: dict[str, float | None]) -> dict[str, tuple[str, ...]]:
+    """Each theme's third(s) by momentum at d: the first ceil(n/3) of the themes sorted by
+    momentum descending (ties by name) are the top third, the last ceil(n/3) the bottom;
+    a theme with no momentum is in none."""
+    ranked = sorted(
+        (name for name, m in momentum.items() if m is not None),
+        key=lambda name: (-momentum[name], name),  # type: ignore[operator]
+    )
+    third = math.ceil(len(ranked) / 3)
+    top, bottom = set(ranked[:third]), set(ranked[len(ranked) - third :])
+    out: dict[str, tuple[str, ...]] = {}
+    for name in momentum:
+        if momentum[name] is None:
+            out[name] = ()
+            continue
+        where = tuple(label for label, group in (("top", top), ("bottom", bottom)) if name in group)
+        out[name] = where or ("middle",)
+    return out
+
+
 def flags(
     momentum: dict[str, float | None], sigma: dict[str, float | None]
 ) -> dict[str, str | None]:
     """UNWIND: top third by momentum and sigma <= -2; SQUEEZE: bottom third, sigma >= 2."""
-    ranked = sorted(
-        (name for name, m in momentum.items() if m is not None),
-        key=lambda name: (-momentum[name], name),
-    )
-    third = math.ceil(len(ranked) / 3)
-    top, bottom = set(ranked[:third]), set(ranked[len(ranked) - third :])
+    thirds = momentum_thirds(momentum)
     out: dict[str, str | None] = {}
     for name in momentum:
         s = sigma.get(name)
-        if name in top and s is not None and s <= -2:
+        if "top" in thirds[name] and s is not None and s <= -FLAG_SIGMA:
             out[name] = "UNWIND"
-        elif name in bottom and s is not None and s >= 2:
+        elif "bottom" in thirds[name] and s is not None and s >= FLAG_SIGMA:
             out[name] = "SQUEEZE"
         else:
             out[name] = None
     return out
+
+
+def flag_reason(thirds: tuple[str, ...], sigma: float | None, flag: str | None) -> str:
+    """Why a theme is or is not flagged, in the rule's own terms."""
+    shown = "no σ" if sigma is None else f"σ {sigma:+.2f}"
+    rule = (
+        f"UNWIND needs the top third and σ ≤ -{FLAG_SIGMA:g}; "
+        f"SQUEEZE the bottom third and σ ≥ +{FLAG_SIGMA:g}"
+    )
+    if flag == "UNWIND":
+        return f"UNWIND: momentum in the top third and {shown} ≤ -{FLAG_SIGMA:g}"
+    if flag == "SQUEEZE":
+        return f"SQUEEZE: momentum in the bottom third and {shown} ≥ +{FLAG_SIGMA:g}"
+    if not thirds:
+        return f"Not flagged: no theme momentum at the previous close ({rule})"
+    return f"Not flagged: momentum in the {' and '.join(thirds)} third, {shown} ({rule})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +197,7 @@ def theme_moves(
 ) -> dict[str, ThemeMove]:
     """Each theme's move statistics, crowding and flag."""
     flag = flags(state.momentum_at_d, {t.name: stats[t.name].sigma for t in state.themes})
+    thirds = momentum_thirds(state.momentum_at_d)
     out = {}
     for theme in state.themes:
         score, parts = state.crowding[theme.name]
@@ -175,6 +210,9 @@ def theme_moves(
             flag=flag[theme.name],  # type: ignore[arg-type]
             momentum=state.momentum_at_d[theme.name],
             note=theme.note,
+            tickers=theme.tickers,
+            momentum_thirds=thirds[theme.name],
+            flag_reason=flag_reason(thirds[theme.name], stats[theme.name].sigma, flag[theme.name]),
         )
     return out
 

@@ -52,9 +52,9 @@ def init_user_config(target: Path | None = None) -> list[tuple[Path, str]]:
     return report
 
 
-def _origin(path: Path, config_dir: Path | None) -> str:
+def _origin(path: Path, config_dir: Path | None, label: str = "--config") -> str:
     if config_dir is not None and path.parent == Path(config_dir).expanduser():
-        return "--config"
+        return label
     if path.parent == user_config_dir():
         return "user"
     return "bundled default"
@@ -89,8 +89,13 @@ def _summary(result: FileResult) -> str:
     return f"{len(funds)} funds on {len(underlyings)} underlyings{dated}"
 
 
-def validate_config(config_dir: Path | None = None) -> tuple[bool, str]:
-    """Check every file the app would read; (ok, a summary with each problem on its line)."""
+def validate_config(
+    config_dir: Path | None = None, folder_label: str = "--config"
+) -> tuple[bool, str]:
+    """Check every file the app would read; (ok, a summary with each problem on its line).
+
+    `folder_label` names where config_dir came from: "--config", or "folder checked" for
+    `config validate DIR`."""
     try:
         results = check_files(config_dir)
     except ConfigError as exc:
@@ -100,7 +105,7 @@ def validate_config(config_dir: Path | None = None) -> tuple[bool, str]:
     bad_files = 0
     for name, result in results.items():
         path = result.path
-        head = f"{name} ({path}, {_origin(path, config_dir)})"
+        head = f"{name} ({path}, {_origin(path, config_dir, folder_label)})"
         if not result.problems:
             lines.append(f"{head}: {_summary(result)} ... OK")
             continue

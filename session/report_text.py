@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from crowdwatch.analytics import formatting as fmt
 from crowdwatch.analytics import lens_format
+from crowdwatch.analytics.formatting import basket_label, factor_label
 from crowdwatch.analytics.positioning_format import gamma_line, series_cells
-from crowdwatch.analytics.results import BASKET_LABELS, MoveStats, Snapshot
+from crowdwatch.analytics.results import MoveStats, Snapshot
 
 MOVE_HEADERS = ("", "today", "sigma", "pctile", "since", "1w", "1m", "YTD", "drawdown")
 # the order columns are dropped in when the terminal is narrow (first dropped first)
@@ -86,7 +87,7 @@ def driver_rows(snapshot: Snapshot) -> list[list[str]]:
         legs = pair.legs
         rows.append(
             [
-                BASKET_LABELS["momentum_pair"],
+                basket_label("momentum_pair"),
                 fmt.pct(pair.ret),
                 fmt.DASH if legs is None else fmt.legs_words(legs.long_share),
                 fmt.DASH
@@ -133,8 +134,8 @@ def heading(snapshot: Snapshot) -> str:
 
 
 def sections(snapshot: Snapshot) -> list[Section]:
-    moves = [move_row(BASKET_LABELS[k], s) for k, s in snapshot.baskets.items()]
-    moves += [move_row(f"{name} factor", s) for name, s in snapshot.factors.items()]
+    moves = [move_row(basket_label(k), s) for k, s in snapshot.baskets.items()]
+    moves += [move_row(factor_label(name), s) for name, s in snapshot.factors.items()]
     return [
         Section("Factor sigma moves", MOVE_HEADERS, moves, MOVE_DROP),
         Section("Crowded themes", THEME_HEADERS, theme_rows(snapshot), THEME_DROP),

@@ -63,7 +63,8 @@ def test_install_hint_and_readme_say_the_same_command() -> None:
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "plus": "+", "minus": "-", "escape": "Esc",
              "ctrl+c": "Ctrl+C", "ctrl+s": "Ctrl+S", "tab": "Tab", "shift+tab": "Shift+Tab",
-             "enter": "Enter", "left_square_bracket": "[", "right_square_bracket": "]"}  # fmt: skip
+             "enter": "Enter", "f1": "F1", "left_square_bracket": "[",
+             "right_square_bracket": "]"}  # fmt: skip
 
 
 def test_every_key_the_app_binds_is_in_the_readme_keys_table() -> None:

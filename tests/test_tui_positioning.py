@@ -72,7 +72,7 @@ def test_internals_pane_lists_the_series_and_the_gamma_line() -> None:
             assert keys[-3:] == ["series:prime_net_exposure", "series:dealer_gamma",
                                  "series:retail_flow"]  # fmt: skip
             stale = table.get_row("series:retail_flow")
-            assert stale[0] == "retail_flow" and "STALE" in stale[3].plain
+            assert stale[0].plain == "retail_flow" and "STALE" in stale[3].plain
             assert "STALE" not in table.get_row("series:dealer_gamma")[3].plain
             line = str(app.screen.query_one("#gamma-line").render())
             assert line.startswith("Positioning: net gamma ")

@@ -57,7 +57,9 @@ async def ticked(pilot) -> None:
         await ready(pilot)
 
 
-@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+@pytest.mark.parametrize(
+    "size", [(80, 24), (100, 30), (120, 32), (160, 48)], ids=["80x24", "100x30", "120x32", "160x48"]
+)
 def test_dashboard(snap_compare, size) -> None:
     app = make_app(snapshots=ticking_snapshots())
     assert snap_compare(app, terminal_size=size, run_before=ticked)

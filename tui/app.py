@@ -14,6 +14,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 
 from crowdwatch.analytics.alerts import Alert
+from crowdwatch.analytics.formatting import pct, sigma
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.config.schema import COLOUR_SCHEMES
 from crowdwatch.session.channels import AlertSession, environment
@@ -45,6 +46,16 @@ from crowdwatch.tui.screens.tape import TapeScreen
 from crowdwatch.tui.screens.theme_detail import ThemeDetail
 from crowdwatch.widgets.status_bar import StatusState
 
+
+def terminal_title(snapshot: Snapshot) -> str:
+    """'crowdwatch SPY -0.75% pair -5.1σ': the index and the momentum pair at a glance."""
+    pair = snapshot.baskets.get("momentum_pair")
+    text = f"crowdwatch {snapshot.benchmark} {pct(snapshot.internals.index_ret)}"
+    if pair is not None:
+        text += f" pair {sigma(pair.sigma)}"
+    return text
+
+
 SCHEMES = COLOUR_SCHEMES  # dark first; textual-light and solarized-light read well on white
 MIN_SIZE = (60, 20)
 FIRST_STEP_AHEAD = 3.0  # seconds after the first answer: the day before it, answered ahead
@@ -74,6 +85,7 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, DayStepsMixin, Refresh
         Binding("right_square_bracket", "step_day(1)", "Next day", show=False, key_display="]"),
         Binding("t", "today", "Today", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("f1", "help", "Help", show=False),
     ]
 
     # every open screen is bound to these (LiveScreen): one assignment updates them all
@@ -151,6 +163,7 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, DayStepsMixin, Refresh
                 self.notify(f"Colour scheme {self.theme}", markup=False, timeout=3)
         if self.view_day is None:
             self.snapshot = message.snapshot
+        self.set_terminal_title(terminal_title(message.snapshot))
         if message.alerts is not None:
             self.alert_tape = message.alerts.tape
             self.deliver_alerts(message.alerts.fired, message.alerts.notify)
@@ -312,6 +325,18 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, DayStepsMixin, Refresh
         yield SystemCommand("Help", "Every key (?)", self.action_help)
         yield SystemCommand("Quit", "Quit crowdwatch (q)", self.exit)
 
+    # --- terminal title and size -------------------------------------------------------
+    def set_terminal_title(self, text: str) -> None:
+        """The window/tab title (OSC 2), so a tmux window or tab tells the story."""
+        if text == self.title:
+            return
+        self.title = text
+        # Textual has no public call for the terminal's title; its driver's write is the
+        # one way that keeps the sequence out of the middle of a screen update
+        driver = getattr(self, "_driver", None)
+        if driver is not None and not self.is_headless:
+            driver.write(f"\x1b]2;{text}\x07")
+
     # --- terminal size ----------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
         # self.size only catches up a tick later; the event has the new size
@@ -323,6 +348,8 @@ class CrowdwatchApp(AlertDeliveryMixin, ConfigEditsMixin, DayStepsMixin, Refresh
         small = width < MIN_SIZE[0] or height < MIN_SIZE[1]
         showing = isinstance(self.screen, TooSmallScreen)
         if small and not showing:
-            self.push_screen(TooSmallScreen())
+            self.push_screen(TooSmallScreen((width, height), MIN_SIZE))
+        elif small and isinstance(self.screen, TooSmallScreen):
+            self.screen.current = (width, height)
         elif not small and showing:
             self.pop_screen()

@@ -278,7 +278,8 @@ def run_config(args: argparse.Namespace) -> int:
             print(f"{action:>14}  {path}")
         return EXIT_OK
     if args.config_command == "validate":
-        ok, summary = commands.validate_config(args.dir or args.config)
+        label = "folder checked" if args.dir is not None else "--config"
+        ok, summary = commands.validate_config(args.dir or args.config, label)
         print(summary)
         return EXIT_OK if ok else EXIT_BAD_INPUT
     print(commands.describe_paths(args.config))

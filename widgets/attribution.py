@@ -26,18 +26,18 @@ SORTS: tuple[tuple[str, str, bool], ...] = (
 )
 
 
-def legs_text(legs: Legs | None) -> Text:
+def legs_text(legs: Legs | None, pal: fmt.Palette = fmt.COLOUR) -> Text:
     """'long -3.52%  ███████████████████████░░░░░░░  short -1.05%' and the words."""
     if legs is None:
         return Text("Legs: no move to split today")
     text = Text("Long side ")
-    text.append_text(fmt.colored(fmt.pct(legs.long), legs.long))
+    text.append_text(pal.colored(fmt.pct(legs.long), legs.long))
     text.append("  ")
     long_cells = 0 if legs.long_share is None else round(legs.long_share * BAR_WIDTH)
-    text.append("█" * long_cells, style=fmt.paint("cyan"))
-    text.append("░" * (BAR_WIDTH - long_cells), style=fmt.paint("magenta"))
+    text.append("█" * long_cells, style=pal.paint("cyan"))
+    text.append("░" * (BAR_WIDTH - long_cells), style=pal.paint("magenta"))
     text.append("  short side ")
-    text.append_text(fmt.colored(fmt.pct(legs.short), legs.short))
+    text.append_text(pal.colored(fmt.pct(legs.short), legs.short))
     text.append(f"\n{legs_words(legs.long_share).capitalize()}", style="bold")
     return text
 
@@ -50,7 +50,7 @@ def top_share_text(stats: MoveStats, top_share: float | None, count: int = 3) ->
     return f"{', '.join(names)}: {share(top_share)} of the move"
 
 
-def sector_text(by_sector: dict[str, float] | None) -> Text:
+def sector_text(by_sector: dict[str, float] | None, pal: fmt.Palette = fmt.COLOUR) -> Text:
     """One line per sector, largest contribution first."""
     if by_sector is None:
         return Text("By sector: no sectors in this source (universe.csv has none)")
@@ -58,7 +58,7 @@ def sector_text(by_sector: dict[str, float] | None) -> Text:
     text.append("By sector (contribution)", style="bold")
     for sector, value in list(by_sector.items())[:SECTORS_SHOWN]:
         text.append(f"\n{sector[:24]:<24} ")
-        text.append_text(fmt.colored(f"{bp(value):>8}", value))
+        text.append_text(pal.colored(f"{bp(value):>8}", value))
     if len(by_sector) > SECTORS_SHOWN:
         text.append(f"\n... {len(by_sector) - SECTORS_SHOWN} more")
     return text
@@ -86,7 +86,10 @@ class MemberTable(PaneTable):
         for label, key, width in self.COLUMNS:
             self.add_column(label, key=key, width=width)
 
-    def show(self, frame: pl.DataFrame | None, sort: int, alert: float) -> None:
+    def show(
+        self, frame: pl.DataFrame | None, sort: int, alert: float, pal: fmt.Palette | None = None
+    ) -> None:
+        pal = pal or fmt.palette(self)
         rows = []
         if frame is not None and frame.height:
             for row in sorted_members(frame, sort).iter_rows(named=True):
@@ -96,11 +99,11 @@ class MemberTable(PaneTable):
                         row["ticker"],
                         [
                             row["ticker"],
-                            fmt.colored(fmt.pct(ret), ret),
+                            pal.colored(fmt.pct(ret), ret),
                             Text(fmt.pct(row["weight"], 1).lstrip("+"), justify="right"),
-                            fmt.colored(bp(contribution), contribution),
-                            fmt.sigma_cell(row["sigma"], alert),
-                            fmt.colored(fmt.pct(row["mom"], 1), row["mom"]),
+                            pal.colored(bp(contribution), contribution),
+                            pal.sigma_cell(row["sigma"], alert),
+                            pal.colored(fmt.pct(row["mom"], 1), row["mom"]),
                             Text(fmt.ratio(row["beta"]), justify="right"),
                             row["sector"] or "",
                             row["name"] or "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
@@ -9,15 +10,57 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual_plotext import PlotextPlot
 
-from crowdwatch.widgets.format import NEW_YORK, colour_on, paint
+from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.format import NEW_YORK
 
 OPEN_MINUTES = 9 * 60 + 30
-# distinct markers so the lines stay apart without colour (NO_COLOR)
+# distinct markers so the lines stay apart without colour (NO_COLOR); colours that are
+# neither the loss red nor the gain green, readable on dark and light schemes
 INTRADAY_LINES = (
-    ("winners", "Winners", "red", "•"),
-    ("short_momentum", "Short-mom", "green", "+"),
-    ("momentum_pair", "Pair", "blue", "x"),
+    ("winners", "Winners", (230, 120, 0), "•"),
+    ("short_momentum", "Short-mom", (0, 150, 200), "+"),
+    ("momentum_pair", "Pair", (160, 80, 210), "x"),
 )
+INTRADAY_UNIT = "% since prev close"
+NICE_STEPS = (0.05, 0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0, 20.0, 25.0, 50.0)
+
+
+def intraday_legend(pal: fmt.Palette) -> tuple[Text, ...]:
+    """The chart's legend, drawn outside the plot, long and short: unit, then each line's
+    marker and name."""
+    out = []
+    for unit, gap in ((INTRADAY_UNIT + ":", "  "), ("%:", " ")):
+        text = Text(unit)
+        for _, label, colour, marker in INTRADAY_LINES:
+            text.append(gap)
+            text.append(marker, style=pal.paint("rgb({},{},{})".format(*colour)))
+            text.append(f" {label}")
+        out.append(text)
+    return tuple(out)
+
+
+def zero_ticks(low: float, high: float, count: int = 5) -> tuple[list[float], list[str]]:
+    """Round y ticks over [low, high] that always include a '0' (the previous close)."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = high - low or 1.0
+    step = next((s for s in NICE_STEPS if span / s <= count - 1), NICE_STEPS[-1])
+    first = math.floor(low / step + 1e-9)
+    last = math.ceil(high / step - 1e-9)
+    ticks = [round(k * step, 6) for k in range(first, last + 1)]
+    digits = 0 if step >= 1 else (1 if step * 10 == int(step * 10) else 2)
+    labels = ["0" if t == 0 else f"{t:+.{digits}f}" for t in ticks]
+    return ticks, labels
+
+
+def time_ticks(start: float, end: float) -> tuple[list[int], list[str]]:
+    """Minute-of-day x ticks on round times, at least two (the first and last point)."""
+    span = end - start
+    step = next((s for s in (5, 15, 30, 60) if span / s <= 6), 60)
+    first = -(-int(start) // step) * step  # no tick before the first point
+    ticks = list(range(first, int(end) + 1, step))
+    if len(ticks) < 2:
+        ticks = sorted({int(start), *ticks, int(end)})
+    return ticks, [f"{t // 60:02d}:{t % 60:02d}" for t in ticks]
 
 
 def _date_ticks(dates: Sequence[date], count: int = 4) -> tuple[list[int], list[str]]:
@@ -28,17 +71,20 @@ def _date_ticks(dates: Sequence[date], count: int = 4) -> tuple[list[int], list[
     return ticks, [dates[i].isoformat() for i in ticks]
 
 
-def _colour(name: str | tuple[int, int, int]) -> str | tuple[int, int, int] | None:
+def _colour(widget: PlotextPlot, colour: str | tuple[int, int, int]) -> object:
     """A plotext colour, or the terminal default under NO_COLOR (markers tell lines apart)."""
-    return name if colour_on() else None
+    return colour if fmt.palette(widget).colour else None
 
 
 class _Chart(PlotextPlot):
     """Redraws from its reactive data; the empty state shows a one-line message."""
 
-    empty_message = "no data"
+    empty_message: reactive[str] = reactive("no data", init=False)
 
     def on_mount(self) -> None:
+        self.replot()
+
+    def watch_empty_message(self) -> None:
         self.replot()
 
     def replot(self) -> None:
@@ -77,7 +123,7 @@ class SeriesChart(_Chart):
         plt.plot(
             list(range(len(known))),
             [v * scale for _, v in known],
-            color=_colour("cyan"),
+            color=_colour(self, "cyan"),
             marker="braille",
         )
         plt.xticks(*_date_ticks(dates))
@@ -90,35 +136,33 @@ class SeriesChart(_Chart):
 class IntradayChart(_Chart):
     """The three momentum baskets since the open, in percent, on New York time."""
 
-    empty_message = "intraday: no live quotes yet"
     trail: reactive[Mapping[str, tuple[tuple[datetime, float], ...]]] = reactive(
         dict, init=False, always_update=True
     )
+
+    empty_message: reactive[str] = reactive("intraday: no live quotes yet", init=False)
 
     def watch_trail(self) -> None:
         self.replot()
 
     def draw(self, plt) -> bool:  # noqa: ANN001
-        drawn = False
-        for key, label, color, marker in INTRADAY_LINES:
-            points = self.trail.get(key, ())
-            if not points:
-                continue
+        lines = [(key, colour, marker) for key, _, colour, marker in INTRADAY_LINES]
+        drawn = [(k, c, m, self.trail.get(k, ())) for k, c, m in lines if self.trail.get(k)]
+        if not drawn:
+            return False
+        values = [v * 100 for *_, points in drawn for _, v in points]
+        for _, colour, marker, points in drawn:
             xs = [_minutes(ts) for ts, _ in points]
-            plt.plot(
-                xs, [v * 100 for _, v in points], label=label, color=_colour(color), marker=marker
-            )
-            drawn = True
-        if drawn:
-            plt.horizontal_line(0.0, color=_colour("gray"))
-            start = min(_minutes(pts[0][0]) for pts in self.trail.values() if pts)
-            end = max(_minutes(pts[-1][0]) for pts in self.trail.values() if pts)
-            step = 30 if end - start <= 150 else 60  # labels need ~6 columns each
-            first = -(-int(start) // step) * step  # no tick before the first point (09:00)
-            ticks = list(range(first, int(end) + 1, step)) or [int(start)]
-            plt.xticks(ticks, [f"{t // 60:02d}:{t % 60:02d}" for t in ticks])
-            plt.ylabel("% vs prev close")  # the baskets' return today
-        return drawn
+            plt.plot(xs, [v * 100 for _, v in points], color=_colour(self, colour), marker=marker)
+        plt.horizontal_line(0.0, color=_colour(self, "gray"))
+        plt.yticks(*zero_ticks(min(values), max(values)))
+        start = min(_minutes(points[0][0]) for *_, points in drawn)
+        end = max(_minutes(points[-1][0]) for *_, points in drawn)
+        plt.xticks(*time_ticks(start, end))
+        # a margin each side, so the first and last time labels stay clear of the y labels
+        margin = max(end - start, 1.0) * 0.08
+        plt.xlim(start - margin, end + margin)
+        return True
 
 
 def _minutes(ts: datetime) -> float:
@@ -142,10 +186,10 @@ class SigmaHistogram(_Chart):
     def draw(self, plt) -> bool:  # noqa: ANN001
         if not self.sigmas:
             return False
-        plt.hist(list(self.sigmas), bins=40, color=_colour("cyan"))
+        plt.hist(list(self.sigmas), bins=40, color=_colour(self, "cyan"))
         title = "daily σ moves"
         if self.today is not None:
-            plt.vertical_line(self.today, color=_colour("red"))
+            plt.vertical_line(self.today, color=_colour(self, fmt.RGB[fmt.LOSS]))
             title += f"  (today {self.today:+.1f}σ = the vertical line)"
         plt.title(title)
         return True
@@ -178,9 +222,9 @@ class BandChart(_Chart):
             known = [(i, p[column]) for i, p in zip(x, self.points, strict=True)
                      if p[column] is not None]  # fmt: skip
             if known:
-                plt.plot([i for i, _ in known], [v for _, v in known], color=_colour(colour),
+                plt.plot([i for i, _ in known], [v for _, v in known], color=_colour(self, colour),
                          marker=marker, label=label)  # fmt: skip
-        plt.plot(x, [p[1] for p in self.points], color=_colour("cyan"), marker="braille",
+        plt.plot(x, [p[1] for p in self.points], color=_colour(self, "cyan"), marker="braille",
                  label="value")  # fmt: skip
         plt.xticks(*_date_ticks(dates))
         plt.title(self.title)
@@ -205,9 +249,9 @@ class ScatterChart(_Chart):
         xs, ys = self.points
         if not xs:
             return False
-        plt.horizontal_line(0.0, color=_colour("gray"))
-        plt.vertical_line(0.0, color=_colour("gray"))
-        plt.scatter([x * 100 for x in xs], [y * 100 for y in ys], color=_colour("cyan"),
+        plt.horizontal_line(0.0, color=_colour(self, "gray"))
+        plt.vertical_line(0.0, color=_colour(self, "gray"))
+        plt.scatter([x * 100 for x in xs], [y * 100 for y in ys], color=_colour(self, "cyan"),
                     marker="•")  # fmt: skip
         plt.title(self.title)
         plt.xlabel(self.xlabel)
@@ -258,15 +302,15 @@ class AnalogPathChart(_Chart):
     def draw(self, plt) -> bool:  # noqa: ANN001
         if not self.paths:
             return False
-        thin = colour_on()  # thin lines in colour; without it the markers tell them apart
+        thin = fmt.palette(self).colour  # thin lines in colour; without it the markers do
         for (_, path), (colour, marker) in zip(self.paths, ANALOG_STYLES, strict=False):
             xs = list(range(-1, len(path)))
-            plt.plot(xs, [0.0, *(v * 100 for v in path)], color=_colour(colour),
+            plt.plot(xs, [0.0, *(v * 100 for v in path)], color=_colour(self, colour),
                      marker="braille" if thin else marker)  # fmt: skip
         if self.today:  # drawn last: over the analogs
             plt.plot([x for x, _ in self.today], [v * 100 for _, v in self.today],
-                     color=_colour(TODAY_STYLE[0]), marker=TODAY_STYLE[1])  # fmt: skip
-        plt.horizontal_line(0.0, color=_colour("gray"))
+                     color=_colour(self, TODAY_STYLE[0]), marker=TODAY_STYLE[1])  # fmt: skip
+        plt.horizontal_line(0.0, color=_colour(self, "gray"))
         plt.xticks([-1, 0, 5, 10, 15, 21], ["prev", "day", "+5", "+10", "+15", "+21"])
         plt.ylabel("pair %")
         return True
@@ -277,7 +321,7 @@ def session_share(ts: datetime) -> float:
     return min(max(_minutes(ts) - OPEN_MINUTES, 0.0), SESSION_MINUTES) / SESSION_MINUTES
 
 
-def analog_legend(labels: Sequence[str], today: bool) -> Text:
+def analog_legend(labels: Sequence[str], today: bool, pal: fmt.Palette = fmt.COLOUR) -> Text:
     """The key of AnalogPathChart: each label in its line's colour, with its marker."""
     key = Text()
     styles = [*zip(labels, ANALOG_STYLES, strict=False)]
@@ -287,6 +331,6 @@ def analog_legend(labels: Sequence[str], today: bool) -> Text:
         if key:
             key.append("  ")
         rgb = "rgb({},{},{})".format(*colour)
-        style = paint(f"bold {rgb}", "bold") if label.startswith("today") else paint(rgb)
+        style = pal.paint(f"bold {rgb}", "bold") if label.startswith("today") else pal.paint(rgb)
         key.append(f"{marker} {label}", style=style)
     return key

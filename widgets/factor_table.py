@@ -5,78 +5,106 @@ from __future__ import annotations
 from rich.text import Text
 from textual.reactive import reactive
 
+from crowdwatch.analytics.formatting import basket_label, factor_label
 from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.columns import Cell, Column, Fit, shrinkable
 from crowdwatch.widgets.pane_table import PaneTable
 from crowdwatch.widgets.sparkline import sparkline
 
 TITLE = "Factor sigma moves"
-SPARK_WIDTH = 20  # the default; the column takes whatever width is left, 8 to 60
 SPARK_RANGE = (8, 60)
+PAIR = "momentum_pair"
+PAIR_ROW = f"basket:{PAIR}"
 
-# short labels so the name column stays narrow at 80 columns
-BASKET_SHORT = {
-    "winners": "Winners",
-    "short_momentum": "Short-mom basket",
-    "momentum_pair": "Momentum pair",
-    "momentum_beta_neutral": "Beta-neutral pair",
-}
+# display order; priority says what stays as the pane narrows (0 always)
+SPEC = (
+    Column("name", "Name", 0, justify="left"),
+    Column("ret", "Today", 1, 7),
+    Column("sigma", "σ", 2, 7),
+    Column("pctl", "Pctl", 3, 5),
+    Column("since", "Since", 4, 12, justify="left"),
+    Column("ret_1w", "1w", 5, 7),
+    Column("ret_1m", "1m", 6, 7),
+    Column("ret_ytd", "YTD", 8, 7),
+    Column("drawdown", "Drawdown", 9, 7),
+    Column("spark", "60d", 7, justify="left"),
+)
+# (long, short) wordings, most important first
+LEGEND = (
+    ("w/b DATE: the last day as bad / as good", "w/b: worst/best since"),
+    ("Pctl: today's rank among all earlier days (0th: below every one)", "Pctl 0th: lowest ever"),
+    ("!: |σ| at or above the alert level", "!: alert"),
+    ("bold: the momentum pair (also the momentum factor)", "bold: pair = momentum factor"),
+)
 
 Line = tuple[str, str, MoveStats]  # (row key, label, stats)
 
 
-def factor_label(name: str) -> str:
-    return "F " + name.replace("_", " ").capitalize()
-
-
 def lines_from(snapshot: Snapshot) -> tuple[Line, ...]:
-    """Baskets first (keys 'basket:<key>'), then factors ('factor:<name>')."""
+    """Baskets first (keys 'basket:<key>'), then factors ('factor:<name>').
+
+    A factor that is the momentum pair itself (DESIGN: momentum = momentum_pair) is not
+    shown twice: the pair's row stands for it.
+    """
+    pair = snapshot.baskets.get(PAIR)
     baskets = [
-        (f"basket:{key}", BASKET_SHORT.get(key, key), stats)
-        for key, stats in snapshot.baskets.items()
+        (f"basket:{key}", basket_label(key), stats) for key, stats in snapshot.baskets.items()
     ]
     factors = [
-        (f"factor:{name}", factor_label(name), stats) for name, stats in snapshot.factors.items()
+        (f"factor:{name}", factor_label(name), stats)
+        for name, stats in snapshot.factors.items()
+        if pair is None or not same_numbers(stats, pair)
     ]
     return tuple(baskets + factors)
 
 
-class FactorTable(PaneTable):
-    """Today's return, sigma, percentile, record, 1w, 1m and a 60-day sparkline."""
+SHOWN_FIELDS = (
+    "ret", "sigma", "percentile", "ret_1w", "ret_1m", "ret_ytd", "drawdown",
+    "worst_since", "best_since", "recent", "on_record",
+)  # fmt: skip
 
-    spark_width = SPARK_WIDTH
+
+def same_numbers(a: MoveStats, b: MoveStats) -> bool:
+    """True when two series show the same row (the momentum factor and the pair)."""
+    return all(getattr(a, name) == getattr(b, name) for name in SHOWN_FIELDS)
+
+
+def spark_cell(values: tuple[float | None, ...], palette: fmt.Palette) -> Fit:
+    def draw(width: int) -> Text:
+        return sparkline(values, width, palette)
+
+    return Fit(draw, max(min(len(values), SPARK_RANGE[1]), SPARK_RANGE[0]), SPARK_RANGE[0])
+
+
+def move_cells(
+    label: str, stats: MoveStats, alert: float, pal: fmt.Palette, style: str = ""
+) -> dict[str, Cell]:
+    """The cells of one series row (shared by the factor and theme tables)."""
+    cells: dict[str, Cell] = {
+        "name": shrinkable(label, style=style),
+        "ret": pal.colored(fmt.pct(stats.ret), stats.ret),
+        "sigma": pal.sigma_cell(stats.sigma, alert),
+        "pctl": Text(fmt.ordinal(stats.percentile), justify="right"),
+        "since": Text(fmt.since(stats.worst_since, stats.best_since, stats.ret, stats.on_record)),
+        "ret_1w": pal.colored(fmt.pct(stats.ret_1w), stats.ret_1w),
+        "ret_1m": pal.colored(fmt.pct(stats.ret_1m), stats.ret_1m),
+        "ret_ytd": pal.colored(fmt.pct(stats.ret_ytd), stats.ret_ytd),
+        "drawdown": pal.colored(fmt.pct(stats.drawdown), stats.drawdown),
+        "spark": spark_cell(stats.recent, pal),
+    }
+    return cells
+
+
+class FactorTable(PaneTable):
+    """Today's return, sigma, percentile, record, 1w, 1m, YTD, drawdown and a sparkline."""
+
+    spec = SPEC
     lines: reactive[tuple[Line, ...]] = reactive((), init=False)
     alert_sigma: reactive[float] = reactive(3.0, init=False)
 
     def on_mount(self) -> None:
-        self.add_column("Name", key="name", width=17)
-        self.add_column("Today", key="ret", width=7)
-        self.add_column("σ", key="sigma", width=7)
-        self.add_column("Pctl", key="pctl", width=5)
-        self.add_column("Since", key="since", width=12)
-        self.add_column("1w", key="ret_1w", width=7)
-        self.add_column("1m", key="ret_1m", width=7)
-        self.add_column("60d", key="spark", width=SPARK_WIDTH)
-        self.fixed_columns = 1
         self._rebuild()
-
-    def on_resize(self) -> None:
-        """Give the sparkline the width the other columns leave."""
-        if "spark" not in self.columns:
-            return
-        others = sum(
-            column.width + 2 * self.cell_padding
-            for key, column in self.columns.items()
-            if key != "spark"
-        )
-        spare = self.size.width - others - 2 * self.cell_padding - 1
-        width = min(max(spare, SPARK_RANGE[0]), SPARK_RANGE[1])
-        if width != self.spark_width:
-            self.spark_width = width
-            self.columns["spark"].width = width  # type: ignore[index]
-            self._require_update_dimensions = True
-            self._rebuild()
-            self.refresh()
 
     def show(self, snapshot: Snapshot) -> None:
         self.set_reactive(FactorTable.alert_sigma, snapshot.alert_sigma)
@@ -86,23 +114,12 @@ class FactorTable(PaneTable):
         self._rebuild()
 
     def _rebuild(self) -> None:
-        if not self.columns:
-            return
-        rows = []
-        for key, label, stats in self.lines:
-            rows.append(
-                (
-                    key,
-                    [
-                        Text(label, style="bold" if key == "basket:momentum_pair" else ""),
-                        fmt.colored(fmt.pct(stats.ret), stats.ret),
-                        fmt.sigma_cell(stats.sigma, self.alert_sigma),
-                        Text(fmt.ordinal(stats.percentile), justify="right"),
-                        fmt.since(stats.worst_since, stats.best_since, stats.ret, stats.on_record),
-                        fmt.colored(fmt.pct(stats.ret_1w), stats.ret_1w),
-                        fmt.colored(fmt.pct(stats.ret_1m), stats.ret_1m),
-                        sparkline(stats.recent, self.spark_width),
-                    ],
-                )
+        pal = fmt.palette(self)
+        rows = [
+            (
+                key,
+                move_cells(label, stats, self.alert_sigma, pal, "bold" if key == PAIR_ROW else ""),
             )
-        self.replace_rows(rows)
+            for key, label, stats in self.lines
+        ]
+        self.show_rows(rows)

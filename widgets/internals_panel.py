@@ -12,6 +12,7 @@ from crowdwatch.analytics.positioning import UserSeries
 from crowdwatch.analytics.positioning_format import gamma_line, series_value
 from crowdwatch.analytics.results import Internals, Snapshot
 from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.columns import Cell, Column, choices, fit_text, shrinkable
 from crowdwatch.widgets.pane_table import PaneTable
 
 TITLE = "Market internals"
@@ -30,35 +31,45 @@ def positioning_of(snapshot: Snapshot) -> tuple[tuple[UserSeries, ...], str]:
     return series, gamma_line(snapshot) if series else ""
 
 
-def series_row(series: UserSeries) -> tuple[str, list]:
+def series_row(series: UserSeries, pal: fmt.Palette) -> tuple[str, dict[str, Cell]]:
     """'Prime-book net  0.533  88th  chg +0.002 01-30' (+ STALE after 7 days)."""
-    note = f"chg {series_value(series.change, series.unit, signed=True)}"
+    change = f"chg {series_value(series.change, series.unit, signed=True)}"
+    note = change
     if series.date is not None:
         note += f" {series.date.strftime('%m-%d')}"
-    cells = [
-        series.label,
-        Text(series_value(series.value, series.unit), justify="right"),
-        Text(fmt.ordinal(series.percentile_1y), justify="right"),
-        Text(note + (" STALE" if series.stale else "")),
-    ]
+    note_text = Text(note + (" STALE" if series.stale else ""))
     if series.stale:
-        cells[3].stylize(fmt.paint("bold yellow", "bold"), len(note) + 1)
+        note_text.stylize(pal.paint("bold yellow", "bold"), len(note) + 1)
+    short = Text(change + (" STALE" if series.stale else ""))
+    if series.stale:
+        short.stylize(pal.paint("bold yellow", "bold"), len(change) + 1)
+    cells: dict[str, Cell] = {
+        "name": shrinkable(series.label),
+        "value": Text(series_value(series.value, series.unit), justify="right"),
+        "pctl": Text(fmt.ordinal(series.percentile_1y), justify="right"),
+        "note": fit_text(note_text, short),
+    }
     return f"series:{series.name}", cells
 
 
-class InternalsTable(PaneTable):
-    """One row per internal: value, percentile where there is one, and a note; then one
-    row per user series (Positioning)."""
+SPEC = (
+    Column("name", "Internal", 0, justify="left", soft_width=13),
+    Column("value", "Value", 1, 7),
+    Column("pctl", "Pctl", 2, 5),
+    Column("note", "Note", 3, justify="left"),
+)
 
+
+class InternalsTable(PaneTable):
+    """One row per internal: value, percentile where there is one, and a note that keeps
+    to the width it has (a shorter wording, never a cut one)."""
+
+    spec = SPEC
     internals: reactive[Internals] = reactive(Internals, init=False)
     user_series: reactive[tuple[UserSeries, ...]] = reactive((), init=False)
     benchmark: reactive[str] = reactive("SPY", init=False)
 
     def on_mount(self) -> None:
-        self.add_column("Internal", key="name", width=13)
-        self.add_column("Value", key="value", width=8)
-        self.add_column("Pctl", key="pctl", width=5)
-        self.add_column("Note", key="note", width=28)
         self._rebuild()
 
     def watch_internals(self) -> None:
@@ -68,51 +79,37 @@ class InternalsTable(PaneTable):
         self._rebuild()
 
     def _rebuild(self) -> None:
-        if not self.columns:
-            return
+        pal = fmt.palette(self)
         i = self.internals
         bench = self.benchmark
 
         def right(text: str) -> Text:
             return Text(text, justify="right")
 
-        rows = [
-            ("index", ["Index " + bench, fmt.colored(fmt.pct(i.index_ret), i.index_ret), "", ""]),
-            (
-                "breadth",
-                ["Breadth", right(fmt.pct(i.breadth, 0).lstrip("+")), "", f"beat {bench}"],
-            ),
-            (
-                "dispersion",
-                [
-                    "Dispersion",
-                    right(fmt.ratio(i.dispersion_ratio) + "x"),
-                    right(fmt.ordinal(i.dispersion_percentile)),
-                    f"stock vs {bench} 1w vol",
-                ],
-            ),
-            (
-                "reversal",
-                [
-                    "Reversal corr",
-                    fmt.colored(fmt.signed(i.reversal_corr), i.reversal_corr),
-                    "",
-                    "today vs momentum",
-                ],
-            ),
-            ("realized", ["Realized corr", right(fmt.ratio(i.realized_corr)), "", "21d"]),
-            (
-                "letf",
-                [
-                    "LETF rebal",
-                    fmt.colored(fmt.billions(i.letf_flow_usd), i.letf_flow_usd),
-                    right(fmt.ordinal(i.letf_flow_percentile)),
-                    top_underlyings(i.letf_by_underlying),
-                ],
-            ),
-        ]
-        rows += [series_row(series) for series in self.user_series]
-        self.replace_rows(rows)
+        flows = i.letf_by_underlying
+        rows: list[tuple[str, dict[str, Cell]]] = [
+            ("index", {"name": shrinkable("Index " + bench),
+                       "value": pal.colored(fmt.pct(i.index_ret), i.index_ret)}),
+            ("breadth", {"name": shrinkable("Breadth"),
+                         "value": right(fmt.pct(i.breadth, 0).lstrip("+")),
+                         "note": choices(f"share beating {bench}", f"beat {bench}")}),
+            ("dispersion", {"name": shrinkable("Dispersion"),
+                            "value": right(fmt.ratio(i.dispersion_ratio) + "x"),
+                            "pctl": right(fmt.ordinal(i.dispersion_percentile)),
+                            "note": choices(f"stock vs {bench} 1w vol", "stock/index vol",
+                                            "vol ratio")}),
+            ("reversal", {"name": shrinkable("Reversal corr"),
+                          "value": pal.colored(fmt.signed(i.reversal_corr), i.reversal_corr),
+                          "note": choices("today vs momentum", "vs momentum", "vs mom")}),
+            ("realized", {"name": shrinkable("Realized corr"),
+                          "value": right(fmt.ratio(i.realized_corr)), "note": choices("21d")}),
+            ("letf", {"name": shrinkable("LETF rebal"),
+                      "value": pal.colored(fmt.billions(i.letf_flow_usd), i.letf_flow_usd),
+                      "pctl": right(fmt.ordinal(i.letf_flow_percentile)),
+                      "note": choices(*(top_underlyings(flows, n) for n in range(1, 4)))}),
+        ]  # fmt: skip
+        rows += [series_row(series, pal) for series in self.user_series]
+        self.show_rows(rows)
 
 
 class InternalsPanel(Vertical):

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from crowdwatch.widgets.format import tone
+from crowdwatch.widgets.format import COLOUR, Palette
 
 BARS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: Sequence[float | None], width: int) -> Text:
+def sparkline(values: Sequence[float | None], width: int, palette: Palette = COLOUR) -> Text:
     """Draw up to `width` cells; with more values than cells each cell shows its bucket's
     largest move, so a crash day is never averaged away. Negative cells are red."""
     known = [v for v in values if v is not None]
@@ -31,6 +31,6 @@ def sparkline(values: Sequence[float | None], width: int) -> Text:
             text.append(" ")
             continue
         level = int((value - low) / span * (len(BARS) - 1))
-        text.append(BARS[level], style=tone(value))
+        text.append(BARS[level], style=palette.tone(value))
     text.pad_right(width - cells)
     return text

@@ -34,37 +34,53 @@ class StatusState:
     past_day: bool = False  # an earlier day's close ([ / ]); the live feed polls on
 
 
-def _badge(text: str, style: str) -> Text:
+def _badge(text: str, style: str, pal: fmt.Palette) -> Text:
     # brackets keep badges visible without colour (NO_COLOR)
-    return Text(f"[{text}]", style=fmt.paint(f"bold {style}", "bold reverse"))
+    return Text(f"[{text}]", style=pal.paint(f"bold {style}", "bold reverse"))
 
 
-def render_status(state: StatusState) -> Text:
+def mode_word(state: StatusState) -> str:
+    """LOADING, NO DATA, AS-OF, CLOSED (quotes from the session's close on), PAUSED or LIVE."""
+    if state.loading:
+        return "LOADING"
+    if state.session is None:
+        return "NO DATA"
+    if state.static or state.past_day:
+        return "AS-OF"
+    if state.closed:
+        return "CLOSED"
+    if state.paused:
+        return "PAUSED"
+    return "LIVE"
+
+
+MODE_STYLES = {
+    "LOADING": "black on white",
+    "NO DATA": f"white on {fmt.LOSS}",
+    "AS-OF": "black on white",
+    "CLOSED": "black on white",
+    "PAUSED": "black on #d7af00",
+    "LIVE": f"black on {fmt.GAIN}",
+}
+
+
+def render_status(state: StatusState, pal: fmt.Palette = fmt.COLOUR) -> Text:
     line = Text(no_wrap=True, overflow="ellipsis")
     badges: list[Text] = []
     if state.simulated:
-        badges.append(_badge("SIMULATED", "black on yellow"))
+        badges.append(_badge("SIMULATED", "black on #d7af00", pal))
     if state.stale:
-        badges.append(_badge("STALE", "white on red"))
+        badges.append(_badge("STALE", f"white on {fmt.LOSS}", pal))
     if state.cached:
-        badges.append(_badge("CACHED", "black on cyan"))
-    if state.loading:
-        mode = _badge("LOADING", "black on white")
-    elif state.session is None:
-        mode = _badge("NO DATA", "white on red")
-    elif state.past_day:
-        mode = _badge("AS-OF", "black on magenta")
-    elif state.static:
-        mode = _badge("AS-OF", "black on white")
-    elif state.paused:
-        mode = _badge("PAUSED", "black on yellow")
-    else:
-        mode = _badge("LIVE", "black on green")
-    badges.append(mode)
+        badges.append(_badge("CACHED", "black on #00afaf", pal))
+    mode = mode_word(state)
+    # an earlier day stepped to with [ / ] stands out from a plain --as-of
+    style = "black on #d75fd7" if state.past_day and not state.static else MODE_STYLES[mode]
+    badges.append(_badge(mode, style, pal))
     line.append_text(Text(" ").join(badges))
     line.append(f" {state.source or '?'} {fmt.iso(state.session)}")
     if state.past_day:  # the way back, before anything the right edge may cut
-        line.append(" close (t: today)", style=fmt.paint("bold magenta", "bold"))
+        line.append(" close (t: today)", style=pal.paint("bold #d75fd7", "bold"))
     if state.quotes_ts is not None:
         line.append(f" quotes {fmt.ny_time(state.quotes_ts)}")
         if state.closed:
@@ -77,8 +93,9 @@ def render_status(state: StatusState) -> Text:
     if state.message:
         line.append(" │ ")
         if state.more:  # before the message, which may be cut at the right edge
-            line.append(f"+{state.more} more (m) ", style=fmt.paint("bold", "bold"))
-        line.append(state.message, style=fmt.paint("bold red" if state.error else "yellow", "bold"))
+            line.append(f"+{state.more} more (m) ", style=pal.paint("bold", "bold"))
+        style = f"bold {fmt.LOSS}" if state.error else "#d7af00"
+        line.append(state.message, style=pal.paint(style, "bold"))
     return line
 
 
@@ -92,7 +109,7 @@ class StatusBar(Static):
     state: reactive[StatusState] = reactive(StatusState, init=False)
 
     def on_mount(self) -> None:
-        self.update(render_status(self.state))
+        self.update(render_status(self.state, fmt.palette(self)))
 
     def watch_state(self, state: StatusState) -> None:
-        self.update(render_status(state))
+        self.update(render_status(state, fmt.palette(self)))

@@ -12,38 +12,69 @@ from textual.reactive import reactive
 
 from crowdwatch.analytics.results import Snapshot, ThemeMove
 from crowdwatch.widgets import format as fmt
+from crowdwatch.widgets.columns import Column
+from crowdwatch.widgets.factor_table import move_cells
 from crowdwatch.widgets.pane_table import PaneTable
 
 TITLE = "Crowded themes"
 
-# (column key, header, width, sort value, descending by default)
+# (column key, header, sort value, descending by default): the sortable columns
 _FLAG_ORDER = {"UNWIND": 0, "SQUEEZE": 1}
-COLUMNS: tuple[tuple[str, str, int, Callable[[ThemeMove], Any], bool], ...] = (
-    ("name", "Theme", 20, lambda t: t.stats.name.lower(), False),
-    ("ret", "Today", 7, lambda t: t.stats.ret, False),
-    ("sigma", "σ", 7, lambda t: t.stats.sigma, False),
-    ("flag", "Flag", 9, lambda t: _FLAG_ORDER.get(t.flag or ""), False),
-    ("crowding", "Crowd", 5, lambda t: t.crowding, True),
-    ("ret_1w", "1w", 7, lambda t: t.stats.ret_1w, False),
-    ("ret_1m", "1m", 7, lambda t: t.stats.ret_1m, False),
-    ("ret_ytd", "YTD", 7, lambda t: t.stats.ret_ytd, False),
+COLUMNS: tuple[tuple[str, str, Callable[[ThemeMove], Any], bool], ...] = (
+    ("name", "Theme", lambda t: t.stats.name.lower(), False),
+    ("ret", "Today", lambda t: t.stats.ret, False),
+    ("sigma", "σ", lambda t: t.stats.sigma, False),
+    ("flag", "Flag", lambda t: _FLAG_ORDER.get(t.flag or ""), False),
+    ("crowding", "Crowd", lambda t: t.crowding, True),
+    ("ret_1w", "1w", lambda t: t.stats.ret_1w, False),
+    ("ret_1m", "1m", lambda t: t.stats.ret_1m, False),
+    ("ret_ytd", "YTD", lambda t: t.stats.ret_ytd, False),
 )
 COLUMN_KEYS = tuple(c[0] for c in COLUMNS)
 HEADERS = {c[0]: c[1] for c in COLUMNS}
+# display order; priority says what stays as the pane narrows (0 always)
+SPEC = (
+    Column("name", "Theme", 0, justify="left"),
+    Column("ret", "Today", 1, 7),
+    Column("sigma", "σ", 2, 7),
+    Column("flag", "Flag", 3, 8, justify="left"),
+    Column("crowding", "Crowd", 4, 5),
+    Column("ret_1w", "1w", 5, 7),
+    Column("ret_1m", "1m", 6, 7),
+    Column("ret_ytd", "YTD", 7, 7),
+    Column("pctl", "Pctl", 9, 5),
+    Column("since", "Since", 10, 12, justify="left"),
+    Column("spark", "60d", 8, justify="left"),
+)
+# (long, short) wordings, most important first
+LEGEND = (
+    ("▼UNWIND: a top-third momentum theme down 2σ or more", "▼UNWIND: top-third mom, σ≤-2"),
+    ("▲SQUEEZE: a bottom-third theme up 2σ or more", "▲SQUEEZE: bottom third, σ≥+2"),
+    ("Crowd: 0-100 against its own past year", "Crowd: 0-100 vs own year"),
+    ("bold: flagged", "bold: flagged"),
+)
 
 
-def flag_cell(flag: str | None) -> Text:
+def flag_cell(flag: str | None, pal: fmt.Palette = fmt.COLOUR) -> Text:
     """UNWIND / SQUEEZE in reverse video with an arrow, so they stand out even uncoloured."""
     if flag == "UNWIND":
-        return Text("▼UNWIND", style=fmt.paint("bold reverse red"))
+        return Text("▼UNWIND", style=pal.paint(f"bold reverse {fmt.LOSS}"))
     if flag == "SQUEEZE":
-        return Text("▲SQUEEZE", style=fmt.paint("bold reverse green"))
+        return Text("▲SQUEEZE", style=pal.paint(f"bold reverse {fmt.GAIN}"))
     return Text("")
+
+
+def matches(theme: ThemeMove, needle: str) -> bool:
+    """The filter: part of the theme's name, or the start of one of its tickers."""
+    needle = needle.strip().lower()
+    if not needle or needle in theme.stats.name.lower():
+        return True
+    return any(ticker.lower().startswith(needle) for ticker in theme.tickers)
 
 
 def sort_themes(themes: list[ThemeMove], column: str, descending: bool) -> list[ThemeMove]:
     """Sort by a column; unknown values always go last, ties by name."""
-    value = next(c[3] for c in COLUMNS if c[0] == column)
+    value = next(c[2] for c in COLUMNS if c[0] == column)
     known = [t for t in themes if value(t) is not None]
     unknown = [t for t in themes if value(t) is None]
     known.sort(key=lambda t: t.stats.name.lower())
@@ -66,10 +97,9 @@ class ThemeTable(PaneTable):
     sort_descending: reactive[bool] = reactive(False, init=False)
     filter_text: reactive[str] = reactive("", init=False)
 
+    spec = SPEC
+
     def on_mount(self) -> None:
-        for key, header, width, _, _ in COLUMNS:
-            self.add_column(header, key=key, width=width)
-        self.fixed_columns = 1
         self._rebuild()
 
     def show(self, snapshot: Snapshot) -> None:
@@ -78,7 +108,9 @@ class ThemeTable(PaneTable):
 
     def sort_by(self, column: str, descending: bool | None = None) -> None:
         """Sort by `column`; its natural direction unless told, flipped when chosen again."""
-        default = next(c[4] for c in COLUMNS if c[0] == column)
+        if column not in HEADERS:
+            return  # not a sortable column (the sparkline)
+        default = next(c[3] for c in COLUMNS if c[0] == column)
         if descending is None:
             descending = not self.sort_descending if column == self.sort_column else default
         self.set_reactive(ThemeTable.sort_descending, descending)
@@ -89,7 +121,7 @@ class ThemeTable(PaneTable):
     def cycle_sort(self) -> None:
         """`s`: sort by the next column."""
         index = (COLUMN_KEYS.index(self.sort_column) + 1) % len(COLUMN_KEYS)
-        self.sort_by(COLUMN_KEYS[index], descending=COLUMNS[index][4])
+        self.sort_by(COLUMN_KEYS[index], descending=COLUMNS[index][3])
 
     def describe(self) -> str:
         """Sort and filter state for the pane's subtitle."""
@@ -100,12 +132,12 @@ class ThemeTable(PaneTable):
         return text
 
     def visible(self) -> list[ThemeMove]:
-        needle = self.filter_text.strip().lower()
-        rows = [t for t in self.themes if needle in t.stats.name.lower()]
+        rows = [t for t in self.themes if matches(t, self.filter_text)]
         return sort_themes(rows, self.sort_column, self.sort_descending)
 
     def watch_themes(self) -> None:
         self._rebuild()
+        self.post_message(self.ViewChanged(self))
 
     def watch_filter_text(self) -> None:
         self._rebuild()
@@ -115,26 +147,23 @@ class ThemeTable(PaneTable):
         event.stop()
         self.sort_by(str(event.column_key.value))
 
+    def empty_text(self) -> str:
+        """What an empty table means: no theme, or none that matches the filter."""
+        if self.visible():
+            return ""
+        if self.filter_text.strip():
+            return f"no theme matches '{self.filter_text.strip()}' (name or ticker; Esc clears)"
+        return "no themes configured (themes.yaml)" if self.columns else ""
+
     def _rebuild(self) -> None:
-        if not self.columns:
-            return
+        pal = fmt.palette(self)
         rows = []
         for theme in self.visible():
             stats = theme.stats
-            name_style = "bold" if theme.flag else ""
-            rows.append(
-                (
-                    stats.name,
-                    [
-                        Text(stats.name, style=name_style),
-                        fmt.colored(fmt.pct(stats.ret), stats.ret),
-                        fmt.sigma_cell(stats.sigma, self.alert_sigma),
-                        flag_cell(theme.flag),
-                        Text(fmt.ratio(theme.crowding, 0), justify="right"),
-                        fmt.colored(fmt.pct(stats.ret_1w), stats.ret_1w),
-                        fmt.colored(fmt.pct(stats.ret_1m), stats.ret_1m),
-                        fmt.colored(fmt.pct(stats.ret_ytd), stats.ret_ytd),
-                    ],
-                )
+            cells = move_cells(
+                stats.name, stats, self.alert_sigma, pal, "bold" if theme.flag else ""
             )
-        self.replace_rows(rows)
+            cells["flag"] = flag_cell(theme.flag, pal)
+            cells["crowding"] = Text(fmt.ratio(theme.crowding, 0), justify="right")
+            rows.append((stats.name, cells))
+        self.show_rows(rows)

@@ -24,10 +24,10 @@ FEATURE_COLUMNS = ANALOG_HEADERS[:9]  # day, distance and the seven features
 FOLLOWED_COLUMNS = (ANALOG_HEADERS[0], *ANALOG_HEADERS[9:])  # day and the six forward returns
 
 
-def signed_cell(text: str) -> Text:
+def signed_cell(text: str, pal: fmt.Palette = fmt.COLOUR) -> Text:
     """A right-aligned number, red when it starts with '-', green with '+'."""
-    style = {"-": "red", "+": "green"}.get(text[:1], "")
-    return Text(text, style=fmt.paint(style) if style else "", justify="right")
+    style = {"-": fmt.LOSS, "+": fmt.GAIN}.get(text[:1], "")
+    return Text(text, style=pal.paint(style) if style else "", justify="right")
 
 
 def table_rows(rows: list[list[str]], columns: tuple[str, ...], signed: bool) -> list:
@@ -94,5 +94,5 @@ class AnalogDays(DetailScreen):
                  for a, path in zip(analogs, snapshot.analog_paths, strict=False)]  # fmt: skip
         chart = self.query_one(AnalogPathChart)
         chart.show(paths, pair.ret if pair else None, live_trail)
-        key = analog_legend([label for label, _ in paths], bool(chart.today))
+        key = analog_legend([label for label, _ in paths], bool(chart.today), fmt.palette(self))
         self.query_one("#analog-key", Static).update(key)

@@ -22,6 +22,7 @@ from crowdwatch.widgets import basket_panel, factor_table, internals_panel, them
 from crowdwatch.widgets.basket_panel import BasketPanel
 from crowdwatch.widgets.factor_table import FactorTable
 from crowdwatch.widgets.internals_panel import InternalsPanel, positioning_of
+from crowdwatch.widgets.legend import Legend
 from crowdwatch.widgets.pane_table import PaneTable
 from crowdwatch.widgets.status_bar import StatusBar
 from crowdwatch.widgets.theme_table import ThemeTable
@@ -57,8 +58,12 @@ class Pane(Container):
 
     def __init__(self, key: str, title: str) -> None:
         super().__init__(id=f"pane-{key}", classes="pane")
-        self.border_title = title
+        self.border_title = f"{pane_number(key)} {title}"  # the number is its jump key
         self.key = key
+
+
+def pane_number(key: str) -> int:
+    return [k for k, _ in PANES].index(key) + 1
 
 
 class DashboardScreen(LiveScreen):
@@ -69,6 +74,7 @@ class DashboardScreen(LiveScreen):
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("slash", "filter", "Filter", key_display="/"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
+        *[Binding(str(n), f"jump({n})", f"Pane {n}", show=False) for n in range(1, len(PANES) + 1)],
         Binding("h", "analog_days", "Analog days", show=False),
     ]
 
@@ -77,19 +83,23 @@ class DashboardScreen(LiveScreen):
         self.active_pane = "factors"
 
     def compose(self) -> ComposeResult:
-        yield PaneTabs(*[Tab(title, id=f"tab-{key}") for key, title in PANES], id="pane-tabs")
+        tabs = [Tab(f"{pane_number(key)} {title}", id=f"tab-{key}") for key, title in PANES]
+        yield PaneTabs(*tabs, id="pane-tabs")
         # grid order (wide): factors | baskets over themes | internals, so the two wide
         # tables share the wide left column; Tab still follows PANES
         with Grid(id="panes"):
             with Pane("factors", factor_table.TITLE):
                 yield Static("Loading history...", classes="placeholder")
                 yield FactorTable(id="factor-table")
+                yield Legend(factor_table.LEGEND)
             with Pane("baskets", basket_panel.TITLE):
                 yield Static("Loading history...", classes="placeholder")
                 yield BasketPanel(id="basket-panel")
             with Pane("themes", theme_table.TITLE):
                 yield Static("Loading history...", classes="placeholder")
                 yield ThemeTable(id="theme-table")
+                yield Static("", id="theme-empty")
+                yield Legend(theme_table.LEGEND)
                 yield Input(placeholder="filter themes (Enter keeps, Esc clears)", id="filter")
             with Pane("internals", internals_panel.TITLE):
                 yield Static("Loading history...", classes="placeholder")
@@ -150,6 +160,10 @@ class DashboardScreen(LiveScreen):
                 tabs.active = f"tab-{key}"
         if focus:
             self.query_one(PANE_TABLES[key], PaneTable).focus()
+
+    def action_jump(self, number: int) -> None:
+        """1-4: the pane of that number (its title shows it)."""
+        self.activate(PANES[number - 1][0], focus=True)
 
     def action_next_pane(self, step: int) -> None:
         keys = [key for key, _ in PANES]
@@ -212,8 +226,12 @@ class DashboardScreen(LiveScreen):
     @on(ThemeTable.ViewChanged)
     def _update_theme_subtitle(self) -> None:
         pane = self.query_one("#pane-themes", Pane)
+        table = self.query_one(ThemeTable)
         # a border subtitle is markup: the filter text is whatever the user typed
-        pane.border_subtitle = escape(self.query_one(ThemeTable).describe())
+        pane.border_subtitle = escape(table.describe())
+        empty = self.query_one("#theme-empty", Static)
+        empty.update(Text(table.empty_text()))
+        empty.set_class(bool(table.empty_text()), "-shown")
 
     # --- drill-downs -------------------------------------------------------------
     def action_analog_days(self) -> None:

@@ -7,13 +7,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 KEYS = (
     ("Tab / Shift+Tab", "next / previous pane"),
-    ("← →", "scroll a wide table, then move to the next pane"),
-    ("↑ ↓ PgUp PgDn", "move the row cursor"),
+    ("← →", "previous / next pane (tables show the columns that fit; none scrolls sideways)"),
+    ("1 2 3 4", "jump to that pane (the number is in its title)"),
+    ("↑ ↓ j k PgUp PgDn", "move the row cursor"),
+    ("g G", "first / last row"),
     ("Enter", "drill down into the row (theme, factor, basket, internals)"),
     ("Esc / q", "close a drill-down, help or messages; Esc clears the theme filter"),
     (
@@ -22,7 +25,7 @@ KEYS = (
         "drill-down, sort the members (contribution, today, momentum, beta, ticker)",
     ),
     ("S", "reverse the theme sort"),
-    ("/", "filter themes by name (Enter keeps it, Esc clears it)"),
+    ("/", "filter themes by name or ticker (Enter keeps it, Esc clears it)"),
     ("p", "pause / resume live refresh"),
     ("r", "refresh now"),
     ("a", "the day's alerts; Enter opens a series"),
@@ -34,7 +37,7 @@ KEYS = (
     ("Ctrl+P", "command palette: the same actions by name"),
     ("m", "messages: every warning and error of the session"),
     ("Ctrl+S", "screenshot (SVG, saved in the current directory)"),
-    ("?", "this help"),
+    ("? / F1", "this help"),
     ("q", "quit (on the dashboard)"),
     ("Ctrl+C", "quit, from anywhere"),
 )
@@ -72,11 +75,27 @@ class HelpScreen(ModalScreen[None]):
 
 
 class TooSmallScreen(Screen[None]):
-    """Shown below 60x20; removed by the app as soon as the terminal is big enough."""
+    """Shown below the minimum size; removed by the app as soon as the terminal is big
+    enough. Says the current size and the size needed."""
+
+    current: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+
+    def __init__(self, current: tuple[int, int], needed: tuple[int, int]) -> None:
+        super().__init__()
+        self.needed = needed
+        self.set_reactive(TooSmallScreen.current, current)
 
     def compose(self) -> ComposeResult:
-        yield Static(
-            "Terminal too small\ncrowdwatch needs at least 60x20.\n"
-            "Enlarge the window, or q to quit.",
-            id="too-small",
+        yield Static(self.message(), id="too-small")
+
+    def message(self) -> str:
+        (width, height), (need_w, need_h) = self.current, self.needed
+        return (
+            f"Terminal too small: {width}x{height}\n"
+            f"crowdwatch needs at least {need_w}x{need_h}.\n"
+            "Enlarge the window, or q to quit."
         )
+
+    def watch_current(self) -> None:
+        if self.is_mounted:
+            self.query_one("#too-small", Static).update(self.message())

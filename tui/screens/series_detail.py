@@ -10,6 +10,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Static
 
+from crowdwatch.analytics.formatting import basket_label, factor_label
 from crowdwatch.analytics.results import MoveStats, Snapshot
 from crowdwatch.tui.messages import OpenDetail
 from crowdwatch.tui.screens.detail import DetailScreen, Trail
@@ -22,18 +23,19 @@ from crowdwatch.widgets.attribution import (
     top_share_text,
 )
 from crowdwatch.widgets.charts import SeriesChart, SigmaHistogram
-from crowdwatch.widgets.factor_table import BASKET_SHORT, factor_label
 from crowdwatch.widgets.pane_table import PaneTable
 
 
-def move_header(title: str, stats: MoveStats, alert: float) -> Text:
+def move_header(title: str, stats: MoveStats, alert: float, pal: fmt.Palette) -> Text:
     """'Momentum pair  -4.93%  !-3.6σ  pctl 0th  worst since ...  1w ... 1m ... YTD ...'."""
     text = Text(title, style="bold")
     text.append("  today ")
-    text.append_text(fmt.colored(fmt.pct(stats.ret), stats.ret, bold=True))
+    text.append_text(pal.colored(fmt.pct(stats.ret), stats.ret, bold=True))
     text.append(" ")
-    text.append_text(fmt.sigma_cell(stats.sigma, alert))
+    text.append_text(pal.sigma_cell(stats.sigma, alert))
     text.append(f"  pctl {fmt.ordinal(stats.percentile)}")
+    if stats.percentile == 0:
+        text.append(" (below every earlier day)")
     text.append(f"  {fmt.since(stats.worst_since, stats.best_since, stats.ret, stats.on_record)}")
     text.append(
         f"\n1w {fmt.pct(stats.ret_1w)}  1m {fmt.pct(stats.ret_1m)}  YTD {fmt.pct(stats.ret_ytd)}"
@@ -42,9 +44,9 @@ def move_header(title: str, stats: MoveStats, alert: float) -> Text:
     return text
 
 
-def drivers_text(stats: MoveStats) -> Text:
+def drivers_text(stats: MoveStats, pal: fmt.Palette = fmt.COLOUR) -> Text:
     """The legs bar for pairs and factors, then the share of the largest contributors."""
-    text = legs_text(stats.legs) if stats.legs is not None else Text("")
+    text = legs_text(stats.legs, pal) if stats.legs is not None else Text("")
     if stats.legs is not None:
         text.append("\n")
     text.append(top_share_text(stats, stats.top_share()))
@@ -86,8 +88,8 @@ class SeriesDetail(DetailScreen):
     @property
     def title_text(self) -> str:
         if self.kind == "basket":
-            return f"{BASKET_SHORT.get(self.series_name, self.series_name)} (basket)"
-        return f"{factor_label(self.series_name)[2:]} (factor)"
+            return basket_label(self.series_name)
+        return factor_label(self.series_name)
 
     def body(self) -> Iterable[Widget]:
         yield Static("What drove it", classes="section")
@@ -122,7 +124,8 @@ class SeriesDetail(DetailScreen):
     def show(self, snapshot: Snapshot, trail: Trail) -> None:
         group = snapshot.baskets if self.kind == "basket" else snapshot.factors
         stats = group.get(self.series_name) or MoveStats(self.series_name)
-        self.header(move_header(self.title_text, stats, snapshot.alert_sigma))
+        pal = fmt.palette(self)
+        self.header(move_header(self.title_text, stats, snapshot.alert_sigma, pal))
         self.show_members(snapshot, stats)
         drill = snapshot.drill_downs.get(self.series_name)
         path = drill.cumulative if drill is not None else ()
@@ -137,8 +140,8 @@ class SeriesDetail(DetailScreen):
                     worst.date.isoformat(),
                     [
                         worst.date.isoformat(),
-                        fmt.colored(fmt.pct(worst.ret), worst.ret),
-                        fmt.sigma_cell(worst.sigma, snapshot.alert_sigma),
+                        pal.colored(fmt.pct(worst.ret), worst.ret),
+                        pal.sigma_cell(worst.sigma, snapshot.alert_sigma),
                     ],
                 )
                 for worst in (drill.worst_days if drill else ())
@@ -150,10 +153,10 @@ class SeriesDetail(DetailScreen):
                     event.date.isoformat(),
                     [
                         event.date.isoformat(),
-                        fmt.sigma_cell(event.sigma, snapshot.alert_sigma),
-                        fmt.colored(fmt.pct(event.fwd_5d), event.fwd_5d),
-                        fmt.colored(fmt.pct(event.fwd_21d), event.fwd_21d),
-                        fmt.colored(fmt.pct(event.fwd_63d), event.fwd_63d),
+                        pal.sigma_cell(event.sigma, snapshot.alert_sigma),
+                        pal.colored(fmt.pct(event.fwd_5d), event.fwd_5d),
+                        pal.colored(fmt.pct(event.fwd_21d), event.fwd_21d),
+                        pal.colored(fmt.pct(event.fwd_63d), event.fwd_63d),
                     ],
                 )
                 for event in snapshot.events
@@ -161,8 +164,9 @@ class SeriesDetail(DetailScreen):
         )
 
     def show_members(self, snapshot: Snapshot, stats: MoveStats) -> None:
-        self.query_one("#drivers", Static).update(drivers_text(stats))
-        self.query_one("#sectors", Static).update(sector_text(stats.by_sector))
+        pal = fmt.palette(self)
+        self.query_one("#drivers", Static).update(drivers_text(stats, pal))
+        self.query_one("#sectors", Static).update(sector_text(stats.by_sector, pal))
         frame = snapshot.members.get(self.series_name)
         order = f"by {SORTS[self.member_sort][0]} (s: sort)"
         is_pair = frame is not None and frame["side"].null_count() < frame.height

@@ -27,7 +27,7 @@ PART_LABELS = {
 }
 
 
-def crowding_text(theme: ThemeMove) -> Text:
+def crowding_text(theme: ThemeMove, pal: fmt.Palette) -> Text:
     """Crowding and its three parts as 0-100 bars."""
     text = Text("Crowding ", style="bold")
     text.append(f"{fmt.ratio(theme.crowding, 0)} / 100\n")
@@ -35,10 +35,13 @@ def crowding_text(theme: ThemeMove) -> Text:
         value = theme.crowding_parts.get(key)
         bar = "" if value is None else "█" * int(round(value / 5))
         text.append(f"{label:<14}{fmt.ratio(value, 0):>4} ")
-        text.append(bar, style=fmt.paint("magenta"))
+        text.append(bar, style=pal.paint("#5f87d7"))
         text.append("\n")
     if theme.momentum is not None:
-        text.append(f"Theme momentum (12-1) {fmt.pct(theme.momentum, 1)}\n")
+        text.append(f"Theme momentum (12-1) {fmt.pct(theme.momentum, 1)}")
+        if theme.momentum_thirds:
+            text.append(f", {' and '.join(theme.momentum_thirds)} third of the themes")
+        text.append("\n")
     return text
 
 
@@ -118,21 +121,24 @@ class ThemeDetail(DetailScreen):
         if theme is None:
             self.header(Text(f"{self.theme_name}: not in this snapshot", style="bold"))
             return
-        header = move_header(self.theme_name, theme.stats, snapshot.alert_sigma)
+        pal = fmt.palette(self)
+        header = move_header(self.theme_name, theme.stats, snapshot.alert_sigma, pal)
         if theme.flag:
             header.append("  ")
-            header.append_text(flag_cell(theme.flag))
+            header.append_text(flag_cell(theme.flag, pal))
+        if theme.flag_reason:
+            header.append(f"\n{theme.flag_reason}")
         if theme.note:
             header.append(f"\n{theme.note}", style="italic")
         self.header(header)
         drill = snapshot.drill_downs.get(self.theme_name)
         self.query_one("#cumulative-chart", SeriesChart).points = drill.cumulative if drill else ()
-        self.query_one("#crowding-parts", Static).update(crowding_text(theme))
+        self.query_one("#crowding-parts", Static).update(crowding_text(theme, pal))
         self.query_one("#top-share", Static).update(
             top_share_text(theme.stats, theme.stats.top_share())
         )
         self.query_one("#members", MemberTable).show(
-            snapshot.members.get(self.theme_name), self.member_sort, snapshot.alert_sigma
+            snapshot.members.get(self.theme_name), self.member_sort, snapshot.alert_sigma, pal
         )
         self.query_one("#members-title", Static).update(
             f"Members: {theme.member_count} with a return today, "
