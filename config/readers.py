@@ -44,6 +44,7 @@ LONG_SIDES = ("top", "bottom")
 REFRESH_RANGE = (0.1, 3600.0)  # the app polls at most 10 times a second, at least hourly
 MAX_YEARS = 50  # dispersion history; Yahoo fetches this many years plus two
 MAX_ALERT_SIGMA = 100.0
+MAX_VOL_TARGET = 5.0  # a 500% annualised volatility target: beyond any real book
 # crowding costs ~6 ms per theme plus ~2 ms per member (prepare, demo market): 2,000
 # themes took 15 s, so themes are bounded rather than the crowding rewritten
 MAX_THEMES, MAX_THEME_TICKERS, MAX_THEME_MEMBERSHIPS = 100, 200, 2_000
@@ -81,14 +82,7 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
         quantile = check.in_range(values["quantile"], "quantile", quantile, 0.01, 0.5)
         fields["quantile"] = quantile
     if "refresh_seconds" in values:
-        seconds = check.number(values["refresh_seconds"], "refresh_seconds")
-        if seconds is not None and seconds <= 0:
-            check.error(
-                values["refresh_seconds"],
-                "refresh_seconds",
-                f"key 'refresh_seconds' must be greater than 0, got {seconds:g}",
-            )
-            seconds = None
+        seconds = check.positive(values["refresh_seconds"], "refresh_seconds")
         seconds = check.in_range(
             values["refresh_seconds"], "refresh_seconds", seconds, *REFRESH_RANGE, " seconds"
         )
@@ -109,12 +103,7 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
     if "alerts" in values:
         alerts = check.mapping(values["alerts"], "alerts", ALERT_KEYS, key="alerts")
         if "sigma" in alerts:
-            sigma = check.number(alerts["sigma"], "sigma")
-            if sigma is not None and sigma <= 0:
-                check.error(
-                    alerts["sigma"], "sigma", f"key 'sigma' must be greater than 0, got {sigma:g}"
-                )
-                sigma = None
+            sigma = check.positive(alerts["sigma"], "sigma")
             sigma = check.in_range(alerts["sigma"], "sigma", sigma, 0, MAX_ALERT_SIGMA)
             fields["alert_sigma"] = sigma
     if "weighting" in values:
@@ -126,16 +115,14 @@ def read_settings(check: FileCheck, root: Node | None) -> Settings:
             values["colour_scheme"], "colour_scheme", COLOUR_SCHEMES
         )
     if "momentum_vol_target" in values:
-        target = check.number(values["momentum_vol_target"], "momentum_vol_target")
-        if target is not None and target <= 0:
-            check.error(
-                values["momentum_vol_target"],
-                "momentum_vol_target",
-                "key 'momentum_vol_target' must be greater than 0 (an annualised volatility "
-                f"such as 0.12), got {target:g}",
-            )
-            target = None
-        fields["momentum_vol_target"] = target
+        node = values["momentum_vol_target"]
+        target = check.positive(
+            node, "momentum_vol_target", " (an annualised volatility such as 0.12)"
+        )
+        # bounded like every number: 1e308 / momentum_vol would overflow scaled_exposure
+        fields["momentum_vol_target"] = check.in_range(
+            node, "momentum_vol_target", target, 0, MAX_VOL_TARGET
+        )
     # a bad value was recorded as a problem; fall back to the default so building still works
     return Settings(**{name: value for name, value in fields.items() if value is not None})
 

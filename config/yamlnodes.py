@@ -230,6 +230,14 @@ class FileCheck:
         self.error(node, key, f"key '{key}' lists {count:,} {what}; the limit is {limit:,}")
         return True
 
+    def positive(self, node: Node, key: str, hint: str = "") -> float | None:
+        """The number at `node` if it is greater than 0; else record why and return None."""
+        value = self.number(node, key)
+        if value is not None and value <= 0:
+            self.error(node, key, f"key '{key}' must be greater than 0{hint}, got {value:g}")
+            return None
+        return value
+
     def in_range(
         self, node: Node, key: str, value: float | None, low: float, high: float, unit: str = ""
     ) -> float | None:

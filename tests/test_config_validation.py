@@ -125,6 +125,13 @@ CASES = {
         "momentum_vol_target",
         ["must be a finite number"],
     ),
+    "momentum vol target absurd": (
+        "settings.yaml",
+        "momentum_vol_target: 1e308\n",
+        1,
+        "momentum_vol_target",
+        ["must be between 0 and 5", "got 1e+308"],
+    ),
     "momentum vol target misspelt": (
         "settings.yaml",
         "momentum_vol_targt: 0.1\n",
