@@ -63,7 +63,7 @@ from crowdwatch.feeds.frames import (
 FORMAT_HINT = "See the README section 'Files source folder'."
 
 
-def _pick(data_dir: Path, stem: str) -> Path | None:
+def pick_file(data_dir: Path, stem: str) -> Path | None:
     for suffix in (".parquet", ".csv"):
         path = data_dir / f"{stem}{suffix}"
         if path.is_file():
@@ -72,7 +72,7 @@ def _pick(data_dir: Path, stem: str) -> Path | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Stamp:
+class FileStamp:
     """What a stat says about a file; any change means it was rewritten."""
 
     path: Path
@@ -81,12 +81,12 @@ class _Stamp:
     inode: int
 
 
-def _stamp(path: Path) -> _Stamp | None:
+def file_stamp(path: Path) -> FileStamp | None:
     try:
         st = os.stat(path)
     except OSError:
         return None
-    return _Stamp(path, st.st_size, st.st_mtime_ns, st.st_ino)
+    return FileStamp(path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 class FilesFeed:
@@ -101,12 +101,12 @@ class FilesFeed:
         self.last_error: str | None = None  # the current quotes problem, None when healthy
         self._history_warning: str | None = None
         self._quotes: pl.DataFrame | None = None
-        self._quotes_stamp: _Stamp | None = None
+        self._quotes_stamp: FileStamp | None = None
         self._quotes_warning: str | None = None
         self._quotes_drop_warning: str | None = None
         self._ahead_warning: str | None = None
-        self._seen: _Stamp | None = None  # the quotes file as stat saw it at the last read
-        self._settling: _Stamp | None = None  # an in-place rewrite seen once, not yet taken
+        self._seen: FileStamp | None = None  # the quotes file as stat saw it at the last read
+        self._settling: FileStamp | None = None  # an in-place rewrite seen once, not yet taken
         self._last_close: date | None = None  # known once history() ran
         self._tickers: frozenset[str] = frozenset()
         if not self.data_dir.is_dir():
@@ -116,7 +116,7 @@ class FilesFeed:
             )
 
     def history(self) -> pl.DataFrame:
-        path = _pick(self.data_dir, "prices")
+        path = pick_file(self.data_dir, "prices")
         if path is None:
             raise FeedError(
                 f"{self.data_dir}: no prices.parquet or prices.csv. The files source needs one "
@@ -141,13 +141,13 @@ class FilesFeed:
         return read_universe(path) if path.is_file() else None
 
     def quotes(self) -> pl.DataFrame | None:
-        path = _pick(self.data_dir, "quotes")
+        path = pick_file(self.data_dir, "quotes")
         if path is None:
             if self._quotes is not None:
                 name = self._quotes_stamp.path.name if self._quotes_stamp else "quotes file"
                 self._set_problem(name, "file is gone")
             return self._in_window(self._quotes)
-        stamp = _stamp(path)
+        stamp = file_stamp(path)
         # a bad file is read again every call (it may be mid-write); a good one only on change
         if stamp is not None and stamp == self._quotes_stamp and self.last_error is None:
             return self._in_window(self._quotes)
@@ -170,7 +170,7 @@ class FilesFeed:
         self._quotes_warning = self.last_error = None
         return self._in_window(self._quotes)
 
-    def _settled(self, stamp: _Stamp | None, previous: _Stamp | None) -> bool:
+    def _settled(self, stamp: FileStamp | None, previous: FileStamp | None) -> bool:
         """Whether a file that parsed is complete, as far as a stat can tell.
 
         It changed while it was read: a writer is at work, try again. It was rewritten in
@@ -178,7 +178,7 @@ class FilesFeed:
         mid-number still parses, so it is taken once it held still for one refresh.
         A rename over the file (the documented atomic write) is taken at once.
         """
-        if stamp is None or _stamp(stamp.path) != stamp:
+        if stamp is None or file_stamp(stamp.path) != stamp:
             return False
         # the file seen last poll still existed when this one was made, unless it was
         # rewritten in place (or deleted and re-created: as slow, and as unsafe)

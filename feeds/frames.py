@@ -82,7 +82,7 @@ def describe_drops(source: str, counts: dict[str, int]) -> str | None:
     return f"{source}: dropped {total} {noun} ({', '.join(parts)})"
 
 
-def _as_date(dtype: pl.DataType) -> pl.Expr:
+def as_date(dtype: pl.DataType) -> pl.Expr:
     col = pl.col("date")
     if dtype == pl.Date:
         return col
@@ -173,7 +173,7 @@ def clean_history(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | N
         source,
     )
     typed = raw.select(
-        _as_date(raw.schema["date"]).alias("date"),
+        as_date(raw.schema["date"]).alias("date"),
         _as_ticker(raw.schema["ticker"]).alias("ticker"),
         _as_float("close", raw.schema["close"]).alias("close"),
         # an optional value that is not finite is unknown, not a reason to drop the close

@@ -27,9 +27,9 @@ import polars as pl
 from crowdwatch.config.atomic import write_atomically
 from crowdwatch.config.schema import SeriesSpec
 from crowdwatch.feeds.base import Feed, FeedError
-from crowdwatch.feeds.files import _pick, _Stamp, _stamp
+from crowdwatch.feeds.files import FileStamp, file_stamp, pick_file
 from crowdwatch.feeds.frames import (
-    _as_date,
+    as_date,
     describe_drops,
     flag_bad_rows,
     read_table,
@@ -95,7 +95,7 @@ def clean_series(raw: pl.DataFrame, source: str) -> tuple[pl.DataFrame, str | No
     _check_types(raw, source)
     name = pl.col("name").cast(pl.String).str.strip_chars()
     typed = raw.select(
-        _as_date(raw.schema["date"]).alias("date"),
+        as_date(raw.schema["date"]).alias("date"),
         pl.when(name == "").then(None).otherwise(name).alias("name"),
         *_value_columns(raw.schema["value"]),
     )
@@ -155,7 +155,7 @@ class SeriesWatch:
                 f"--series {self.path}: {why}; give a series.csv or .parquet (date, name, value)"
             )
         self._frame: pl.DataFrame | None = None
-        self._stamp: _Stamp | None = None
+        self._stamp: FileStamp | None = None
         self._problem: str | None = None
         self._drops: str | None = None
 
@@ -163,12 +163,12 @@ class SeriesWatch:
         if self.path is not None:
             return self.path
         assert self.folder is not None
-        return _pick(self.folder, "series")
+        return pick_file(self.folder, "series")
 
     def frame(self) -> pl.DataFrame | None:
         """The last good series (date, name, value), re-read when the file changed."""
         path = self._current_path()
-        stamp = _stamp(path) if path is not None else None
+        stamp = file_stamp(path) if path is not None else None
         if stamp is None:
             if self._frame is not None:
                 gone = self._stamp.path.name if self._stamp else "series file"
