@@ -23,6 +23,23 @@ def user_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+@pytest.fixture(scope="session")
+def demo_close_snapshot(tmp_path_factory):
+    """The real Engine on the demo at the close of the replayed day (what `report` shows):
+    computed once for every test file that reads it (a Snapshot is frozen)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("CROWDWATCH_CONFIG_DIR", str(tmp_path_factory.mktemp("cfg")))
+    try:
+        from crowdwatch.config.loader import load_config
+        from crowdwatch.feeds.demo import DemoFeed
+        from crowdwatch.session.engine import Engine
+
+        config = load_config(None)
+        return Engine(DemoFeed(config), config).report_snapshot()
+    finally:
+        patch.undo()
+
+
 # Hypothesis profiles (pick one with --hypothesis-profile NAME or HYPOTHESIS_PROFILE=NAME):
 # - default: new random examples on every run (plus the failures saved in .hypothesis/),
 #   so the property tests keep exploring over time;

@@ -5,8 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures.fake_engine import FakeEngine  # noqa: E402
@@ -17,22 +15,6 @@ from crowdwatch.tui.app import CrowdwatchApp  # noqa: E402
 from crowdwatch.tui.screens.series_detail import SeriesDetail  # noqa: E402
 from crowdwatch.tui.screens.theme_detail import ThemeDetail  # noqa: E402
 from crowdwatch.widgets.attribution import MemberTable  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def demo_close_snapshot(tmp_path_factory):
-    """The real Engine on the demo at the close of the replayed day (what `report` shows)."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("CROWDWATCH_CONFIG_DIR", str(tmp_path_factory.mktemp("cfg")))
-    try:
-        from crowdwatch.config.loader import load_config
-        from crowdwatch.feeds.demo import DemoFeed
-        from crowdwatch.session.engine import Engine
-
-        config = load_config(None)
-        return Engine(DemoFeed(config), config).report_snapshot()
-    finally:
-        patch.undo()
 
 
 def text_of(app, selector: str) -> str:

@@ -34,22 +34,6 @@ ROWS = (
 PERCENTILE_KEYS = {"dispersion": "dispersion_percentile", "letf": "letf_flow_percentile"}
 
 
-@pytest.fixture(scope="module")
-def demo_close_snapshot(tmp_path_factory):
-    """The real Engine on the demo at the close of the replayed day (what `report` shows)."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("CROWDWATCH_CONFIG_DIR", str(tmp_path_factory.mktemp("cfg")))
-    try:
-        from crowdwatch.config.loader import load_config
-        from crowdwatch.feeds.demo import DemoFeed
-        from crowdwatch.session.engine import Engine
-
-        config = load_config(None)
-        return Engine(DemoFeed(config), config).report_snapshot()
-    finally:
-        patch.undo()
-
-
 def rows_of(app, selector: str) -> list[list[str]]:
     table = app.screen.query_one(selector, PaneTable)
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
