@@ -18,7 +18,7 @@ from crowdwatch.analytics.letf import letf_today
 from crowdwatch.analytics.moves import drill_downs_today, frame_today, stats_today
 from crowdwatch.analytics.positioning import SeriesBook, positioning_at
 from crowdwatch.analytics.results import BASKET_KEYS, Snapshot
-from crowdwatch.analytics.themes import member_rows_today, theme_moves, theme_values_today
+from crowdwatch.analytics.themes import theme_moves, theme_values_today
 from crowdwatch.config.calendar import NEW_YORK_NAME
 
 if TYPE_CHECKING:  # model.py imports this module
@@ -104,7 +104,6 @@ def live(
         quotes_ts=quotes.get_column("ts").max() if mode == "live" else None,
         alert_sigma=config.settings.alert_sigma,
         series=frame_today(model.series, today, stats),
-        theme_members=member_rows_today(model.themes, r_today),
         dispersion_history=dispersion_history_today(model.internals, today, internals),
         letf_funds=letf.funds,
         user_series=positioning.series,

@@ -79,7 +79,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     del eligible
     ticker_rms = trailing_rms(panel.returns)
     theme_series, themes = theme_history(
-        config.themes, panel, signals, index_returns, series["momentum_pair"], ticker_rms
+        config.themes, panel, signals, index_returns, series["momentum_pair"]
     )
     series.update(theme_series)
     return Model(

@@ -178,8 +178,6 @@ class Snapshot:
     alert_sigma: float = 3.0
     # drill-down data, computed by analytics; screens only read them
     series: pl.DataFrame | None = None  # date + a column per basket/factor/theme, T included
-    theme_members: dict[str, pl.DataFrame] = field(default_factory=dict)
-    # ticker, ret, sigma, mom, beta (one row per theme ticker found in the data)
     # the internals' daily history: date, dispersion_ratio, letf_flow_usd (today's AUMs)
     dispersion_history: pl.DataFrame | None = None
     letf_funds: pl.DataFrame | None = None  # ticker, underlying, leverage, aum_usd, flow_usd

@@ -1,18 +1,16 @@
-"""Crowded themes: weighted member returns, theme momentum, crowding, flags, member rows.
+"""Crowded themes: weighted member returns, theme momentum, crowding and flags.
 
 History part: theme_history (every day's theme return and, at the previous close d, each
-theme's momentum, crowding and its members' static columns). Today part: theme_values_today
-(today's theme returns), theme_moves (move statistics + flags) and member_rows_today.
+theme's momentum and crowding). Today part: theme_values_today (today's theme returns) and
+theme_moves (move statistics + flags). The member tables are attribution's (Snapshot.members).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from itertools import accumulate
 
 import numpy as np
-import polars as pl
 
 from crowdwatch.analytics.crowding import crowding
 from crowdwatch.analytics.moves import SIGMA_MIN, SIGMA_WINDOW, finite
@@ -20,9 +18,6 @@ from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.results import MoveStats, ThemeMove
 from crowdwatch.analytics.windows import row_blocks
 from crowdwatch.config.schema import Theme
-
-MEMBER_SCHEMA = {"ticker": pl.String, "ret": pl.Float64, "sigma": pl.Float64,
-                 "mom": pl.Float64, "beta": pl.Float64}  # fmt: skip
 
 
 def theme_weights(themes: tuple[Theme, ...], column: dict[str, int], n: int) -> np.ndarray:
@@ -126,10 +121,6 @@ class ThemeState:
     momentum_at_d: dict[str, float | None]
     crowding: dict[str, tuple[float | None, dict[str, float | None]]]
     missing: dict[str, tuple[str, ...]]
-    member_columns: np.ndarray  # panel column of each member row (theme by theme)
-    member_rms: np.ndarray  # per member row: stdev (not demeaned) of its last 252 returns
-    member_static: pl.DataFrame  # ticker, mom, beta (at d, nulls) per member row
-    member_spans: tuple[tuple[int, int], ...]  # each theme's member rows: [start, stop)
 
 
 def theme_history(
@@ -138,10 +129,8 @@ def theme_history(
     signals: dict[str, np.ndarray],
     index_returns: np.ndarray,
     momentum_pair: np.ndarray,
-    ticker_rms: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], ThemeState]:
-    """Every day's theme returns, and each theme's state at d (ticker_rms: trailing_rms of
-    the returns, per ticker)."""
+    """Every day's theme returns, and each theme's state at d."""
     returns, column = panel.returns, panel.column
     d = len(panel.dates) - 1
     matrix = theme_weights(themes, column, len(panel.tickers))
@@ -154,17 +143,6 @@ def theme_history(
             k, theme_mom, theme_returns, momentum_pair, returns, index_returns,
             signals["beta"], columns, d,
         )  # fmt: skip
-    found = [[t for t in theme.tickers if t in column] for theme in themes]
-    member_columns = np.array([column[t] for tickers in found for t in tickers], dtype=int)
-    static = pl.DataFrame(
-        {
-            "ticker": [t for tickers in found for t in tickers],
-            "mom": signals["mom"][d, member_columns],
-            "beta": signals["beta"][d, member_columns],
-        },
-        schema={name: MEMBER_SCHEMA[name] for name in ("ticker", "mom", "beta")},
-    ).with_columns(pl.col("mom", "beta").fill_nan(None))
-    ends = list(accumulate(len(tickers) for tickers in found))
     state = ThemeState(
         themes=themes,
         matrix=matrix,
@@ -172,10 +150,6 @@ def theme_history(
         momentum_at_d={t.name: finite(theme_mom[d, k]) for k, t in enumerate(themes)},
         crowding=crowd,
         missing={t.name: tuple(x for x in t.tickers if x not in column) for t in themes},
-        member_columns=member_columns,
-        member_rms=ticker_rms[member_columns],
-        member_static=static,
-        member_spans=tuple(zip([0, *ends][:-1], ends, strict=True)),
     )
     return {t.name: theme_returns[:, k] for k, t in enumerate(themes)}, state
 
@@ -215,19 +189,3 @@ def theme_moves(
             flag_reason=flag_reason(thirds[theme.name], stats[theme.name].sigma, flag[theme.name]),
         )
     return out
-
-
-def member_rows_today(state: ThemeState, r_today: np.ndarray) -> dict[str, pl.DataFrame]:
-    """Per theme: ticker, ret, sigma (ret / its stdev), mom, beta of its tickers in the data."""
-    ret = r_today[state.member_columns]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sigma = ret / state.member_rms
-    # one frame for all themes, then zero-copy slices: the rows are grouped theme by theme
-    frame = state.member_static.with_columns(
-        pl.Series("ret", ret, dtype=pl.Float64).fill_nan(None),
-        pl.Series("sigma", sigma, dtype=pl.Float64).fill_nan(None),
-    ).select("ticker", "ret", "sigma", "mom", "beta")
-    return {
-        theme.name: frame.slice(start, stop - start)
-        for theme, (start, stop) in zip(state.themes, state.member_spans, strict=True)
-    }

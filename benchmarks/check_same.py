@@ -47,7 +47,14 @@ def frame_json(frame: pl.DataFrame | None):
 def snapshot_json(snapshot) -> dict:
     doc = to_json(snapshot)
     doc["_series"] = frame_json(snapshot.series)
-    doc["_theme_members"] = {k: frame_json(v) for k, v in snapshot.theme_members.items()}
+    # every theme's member rows, in ticker order (the drill-downs' tables, Snapshot.members)
+    doc["_theme_members"] = {
+        name: frame_json(
+            snapshot.members[name].select("ticker", "ret", "sigma", "mom", "beta").sort("ticker")
+        )
+        for name in snapshot.themes
+        if name in snapshot.members
+    }
     doc["_dispersion_history"] = frame_json(snapshot.dispersion_history)
     doc["_letf_funds"] = frame_json(snapshot.letf_funds)
     doc["_recent"] = {

@@ -10,6 +10,7 @@ import statistics
 import sys
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -244,7 +245,8 @@ def test_theme_member_sigma_is_ddof_1_and_not_demeaned() -> None:
     closes = {"A": closes_from_returns(returns), "B": closes_from_returns([0.0] * len(returns))}
     closes["SPY"] = closes_from_returns(wave(len(returns), 0.001))
     snapshot = close_snapshot(hand_market(closes), CONFIG)
-    row = snapshot.theme_members["One"].row(0, named=True)
+    members = snapshot.members["One"]  # the theme drill-down's table
+    row = members.filter(pl.col("ticker") == "A").row(0, named=True)
     assert row["ticker"] == "A"
     assert row["ret"] == pytest.approx(-0.03, abs=1e-12)
     # sum of squares 0.0159 over n - 1 = 62 (ddof 1), no mean subtracted

@@ -62,9 +62,10 @@ def check_against_reference(snapshot: Snapshot, details: dict) -> None:
         assert_rows(list(stats[name].recent), expected["recent"], f"recent {name}")
         assert stats[name].on_record == expected["on_record"], f"on_record {name}"
     for theme, rows in details["members"].items():
-        got = snapshot.theme_members[theme]
-        assert got.columns == ["ticker", "ret", "sigma", "mom", "beta"]
-        assert_rows(got.rows(), [tuple(row.values()) for row in rows], f"members {theme}")
+        # the theme drill-down's table (attribution), its rows compared in ticker order
+        got = snapshot.members[theme].select("ticker", "ret", "sigma", "mom", "beta")
+        expected = sorted((tuple(row.values()) for row in rows), key=lambda row: row[0])
+        assert_rows(got.sort("ticker").rows(), expected, f"members {theme}")
     assert_rows(
         snapshot.letf_funds.rows(),
         [tuple(row.values()) for row in details["letf_funds"]],
