@@ -323,19 +323,29 @@ def first_row_with_any(values: np.ndarray) -> int:
     return len(values)
 
 
+def reversal_history(returns: np.ndarray, eligible: np.ndarray, mom: np.ndarray) -> np.ndarray:
+    """reversal_corr of every day (two row sorts per day: the lens's costly part).
+
+    It starts on the first day after one with a momentum signal: the days before have none
+    (its drill-down shows them all). Needs no basket, so prepare() runs it beside them.
+    """
+    out = np.full(len(returns), np.nan)
+    first = first_row_with_any(mom) + 1  # reversal on t ranks mom at t-1
+    if first < len(returns):
+        out[first:] = daily_reversal(returns[first:], eligible[first:], mom[first - 1 : -1])
+    return out
+
+
 def feature_history(
     baskets: dict[str, np.ndarray],
     index_returns: np.ndarray,
     returns: np.ndarray,
     eligible: np.ndarray,
-    mom: np.ndarray,
+    reversal: np.ndarray,
     dispersion: np.ndarray,
 ) -> np.ndarray:
-    """(days, 7): every day's features, computed once over the whole history.
-
-    reversal_corr (two row sorts per day, the costly part) starts on the first day after
-    one with a momentum signal: the days before have none (its drill-down shows them all).
-    """
+    """(days, 7): every day's features, computed once over the whole history; `reversal`
+    is reversal_history's."""
     days = len(returns)
     with np.errstate(invalid="ignore", divide="ignore"):
         log_dispersion = np.where(dispersion > 0, np.log(dispersion), np.nan)
@@ -346,9 +356,7 @@ def feature_history(
     features[:, 3] = grid_sigma(index_returns)
     features[:, 4] = daily_breadth(returns, index_returns, eligible)
     features[:, 5] = log_dispersion
-    first = first_row_with_any(mom) + 1  # reversal on t ranks mom at t-1
-    if first < days:
-        features[first:, 6] = daily_reversal(returns[first:], eligible[first:], mom[first - 1 : -1])
+    features[:, 6] = reversal
     return features
 
 
@@ -408,16 +416,19 @@ def build_lens(
     panel: Panel,
     baskets: dict[str, np.ndarray],
     eligible: np.ndarray,
-    mom: np.ndarray,
+    reversal: np.ndarray,
     dispersion: np.ndarray,
     settings: Settings,
 ) -> HistoryLens:
-    """The lens's history part, from what prepare() has already computed."""
+    """The lens's history part, from what prepare() has already computed (`reversal`:
+    reversal_history)."""
     bench = panel.benchmark
     missing = np.full(len(panel.dates), np.nan)
     index_returns = panel.returns[:, bench].copy() if bench is not None else missing
     index_closes = panel.close[:, bench] if bench is not None else missing
-    features = feature_history(baskets, index_returns, panel.returns, eligible, mom, dispersion)
+    features = feature_history(
+        baskets, index_returns, panel.returns, eligible, reversal, dispersion
+    )
     return HistoryLens(
         dates=panel.dates,
         features=features,

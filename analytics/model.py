@@ -3,6 +3,7 @@ prepare() that builds it, and close_snapshot(); live() (live.py) runs on every t
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,7 +13,7 @@ import polars as pl
 from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
 from crowdwatch.analytics.events import EventState
 from crowdwatch.analytics.factors import BasketState, factor_series
-from crowdwatch.analytics.history_lens import HistoryLens, build_lens
+from crowdwatch.analytics.history_lens import HistoryLens, build_lens, reversal_history
 from crowdwatch.analytics.internals import InternalsState
 from crowdwatch.analytics.letf import LetfState
 from crowdwatch.analytics.live import live
@@ -27,6 +28,8 @@ from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
 from crowdwatch.config.schema import Config
 
 __all__ = ["Model", "close_snapshot", "live", "prepare"]
+
+PREPARE_THREADS = 2
 
 
 @dataclass(slots=True)
@@ -63,19 +66,25 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         panel.returns[:, panel.benchmark] if panel.benchmark is not None else np.full(d + 1, np.nan)
     )
     # each big intermediate is freed as soon as it is used: peak RSS, and fresh pages are
-    # slow to fault in (~20 ms per 60 MB matrix here, far more when the kernel compacts)
-    signals = own_row_signals(panel, rows)
-    del rows
-    moments = running_moments(panel.returns)
-    signals.update(window_signals(panel, moments))
-    letf = LetfState.of(config.letfs, panel)
-    internals = InternalsState.of(panel, index_returns, moments, letf.history)
-    eligible = panel.member[None, :] & moments.valid
-    del moments
-    series = factor_series(panel, signals, eligible, config)
-    lens = build_lens(
-        panel, series, eligible, signals["mom"], internals.dispersion, config.settings
-    )
+    # slow to fault in (~20 ms per 60 MB matrix here, far more when the kernel compacts).
+    # Families that do not need each other run side by side: numpy's sorts and array
+    # arithmetic release the GIL, so two threads keep both cores busy.
+    with ThreadPoolExecutor(max_workers=PREPARE_THREADS) as pool:
+        own_row = pool.submit(own_row_signals, panel, rows)
+        moments = running_moments(panel.returns)
+        signals = window_signals(panel, moments)
+        signals.update(own_row.result())
+        del rows, own_row
+        letf = LetfState.of(config.letfs, panel)
+        eligible = panel.member[None, :] & moments.valid
+        internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
+        reversal_job = pool.submit(reversal_history, panel.returns, eligible, signals["mom"])
+        del moments
+        series = factor_series(panel, signals, eligible, config)
+        internals = internals_job.result()
+        lens = build_lens(
+            panel, series, eligible, reversal_job.result(), internals.dispersion, config.settings
+        )
     del eligible
     ticker_rms = trailing_rms(panel.returns)
     theme_series, themes = theme_history(
