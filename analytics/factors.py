@@ -66,25 +66,26 @@ def basket_series(
     names = selected_signals(config, signals_prev)
     blocks = [slice(start, start + BLOCK_ROWS) for start in range(0, len(returns), BLOCK_ROWS)]
 
-    def legs_of(task: tuple[str, slice]) -> Legs:
-        name, rows = task
-        return basket_legs(
-            signals_prev[name][rows],
-            eligible[rows],
-            returns[rows],
-            quantile,
-            weights[rows] if weights is not None else None,
-            signals_prev["beta"][rows] if name == "mom" else None,
-        )
+    def legs_of(rows: slice) -> dict[str, Legs]:
+        absent = np.where(eligible[rows], 0.0, np.nan)  # shared by every signal's selection
+        return {
+            name: basket_legs(
+                signals_prev[name][rows],
+                eligible[rows],
+                returns[rows],
+                quantile,
+                weights[rows] if weights is not None else None,
+                signals_prev["beta"][rows] if name == "mom" else None,
+                absent,
+            )
+            for name in names
+        }
 
     # Rows are independent: blocks of rows keep the working set in cache and small (peak
     # RSS), and numpy's sorts and ufuncs release the GIL, so two threads use both cores.
-    tasks = [(name, rows) for name in names for rows in blocks]
     with ThreadPoolExecutor(max_workers=SELECTION_THREADS) as pool:
-        done = list(pool.map(legs_of, tasks))
-    parts: dict[str, list[Legs]] = {name: [] for name in names}
-    for (name, _), result in zip(tasks, done, strict=True):
-        parts[name].append(result)
+        done = list(pool.map(legs_of, blocks))
+    parts: dict[str, list[Legs]] = {name: [block[name] for block in done] for name in names}
 
     def joined(name: str, field: str) -> np.ndarray:
         pieces = [getattr(part, field) for part in parts[name]]

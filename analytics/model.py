@@ -22,7 +22,7 @@ from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.positioning import SeriesBook
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.analytics.signals import own_row_signals, window_signals
-from crowdwatch.analytics.themes import ThemeState, theme_history, trailing_rms
+from crowdwatch.analytics.themes import ThemePaths, ThemeState, theme_history, trailing_rms
 from crowdwatch.analytics.windows import moments as running_moments
 from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
 from crowdwatch.config.schema import Config
@@ -72,25 +72,27 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     with ThreadPoolExecutor(max_workers=PREPARE_THREADS) as pool:
         own_row = pool.submit(own_row_signals, panel, rows)
         moments = running_moments(panel.returns)
-        signals = window_signals(panel, moments)
+        signals = window_signals(panel, moments, pool)
         signals.update(own_row.result())
         del rows, own_row
         letf = LetfState.of(config.letfs, panel)
         eligible = panel.member[None, :] & moments.valid
         internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
         reversal_job = pool.submit(reversal_history, panel.returns, eligible, signals["mom"])
+        paths_job = pool.submit(ThemePaths.of, config.themes, panel, signals["mom"])
         del moments
         series = factor_series(panel, signals, eligible, config)
         internals = internals_job.result()
         lens = build_lens(
             panel, series, eligible, reversal_job.result(), internals.dispersion, config.settings
         )
-    del eligible
-    ticker_rms = trailing_rms(panel.returns)
-    theme_series, themes = theme_history(
-        config.themes, panel, signals, index_returns, series["momentum_pair"]
-    )
+        del eligible
+        theme_series, themes = theme_history(
+            config.themes, panel, paths_job.result(), signals["beta"], index_returns,
+            series["momentum_pair"],
+        )  # fmt: skip
     series.update(theme_series)
+    ticker_rms = trailing_rms(panel.returns)
     return Model(
         config=config,
         panel=panel,

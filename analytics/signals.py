@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 import numpy as np
 
 from crowdwatch.analytics.panel import Panel, Rows
@@ -45,16 +47,21 @@ def own_row_signals(panel: Panel, rows: Rows) -> dict[str, np.ndarray]:
     }
 
 
-def window_signals(panel: Panel, moments: Moments) -> dict[str, np.ndarray]:
-    """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns."""
-    signals = {"vol": moments.window_std(VOL_WINDOW, VOL_MIN)}
+def window_signals(
+    panel: Panel, moments: Moments, pool: Executor | None = None
+) -> dict[str, np.ndarray]:
+    """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns.
+    With a pool, vol is computed there while beta is computed here."""
+    vol = pool.submit(moments.window_std, VOL_WINDOW, VOL_MIN) if pool is not None else None
     if panel.benchmark is not None:
         index_returns = panel.returns[:, panel.benchmark]
-        signals["beta"] = rolling_slope(
-            panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
-        )
+        beta = rolling_slope(panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments)
     else:
-        signals["beta"] = np.full(panel.close.shape, np.nan)
+        beta = np.full(panel.close.shape, np.nan)
+    signals = {
+        "vol": vol.result() if vol is not None else moments.window_std(VOL_WINDOW, VOL_MIN),
+        "beta": beta,
+    }
     if panel.market_cap is not None:
         signals["size"] = panel.market_cap
     return signals
