@@ -3,7 +3,6 @@ prepare() that builds it, and close_snapshot(); live() (live.py) runs on every t
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +15,7 @@ from crowdwatch.analytics.events import EventState
 from crowdwatch.analytics.factors import BasketState, factor_series
 from crowdwatch.analytics.history_lens import HistoryLens, build_lens, reversal_history
 from crowdwatch.analytics.internals import InternalsState
+from crowdwatch.analytics.jobs import shared_pool
 from crowdwatch.analytics.letf import LetfState
 from crowdwatch.analytics.live import live
 from crowdwatch.analytics.moves import SeriesState
@@ -29,8 +29,6 @@ from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
 from crowdwatch.config.schema import Config
 
 __all__ = ["Model", "close_snapshot", "live", "prepare"]
-
-PREPARE_THREADS = 2
 
 
 @dataclass(slots=True)
@@ -61,11 +59,6 @@ class Model:
 
 def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None = None) -> Model:
     """Everything that depends only on the history (its last date is the previous close d)."""
-    panel, rows = build_panel(history, config, universe)
-    d = len(panel.dates) - 1
-    index_returns = (
-        panel.returns[:, panel.benchmark] if panel.benchmark is not None else np.full(d + 1, np.nan)
-    )
     # each big intermediate is freed as soon as it is used: peak RSS, and fresh pages are
     # slow to fault in (~20 ms per 60 MB matrix here, far more when the kernel compacts).
     # Families that do not need each other run side by side: numpy's sorts and array
@@ -74,20 +67,27 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     # the other families need (1.84 instead of 3.48 s at 3,000 names, 2 cores).
     with (
         threadpool_limits(limits=1, user_api="blas"),
-        ThreadPoolExecutor(max_workers=PREPARE_THREADS) as pool,
+        shared_pool() as pool,
     ):
+        panel, rows = build_panel(history, config, universe, pool)
+        d = len(panel.dates) - 1
+        index_returns = (
+            panel.returns[:, panel.benchmark]
+            if panel.benchmark is not None
+            else np.full(d + 1, np.nan)
+        )
         own_row = pool.submit(own_row_signals, panel, rows)
         moments = running_moments(panel.returns)
+        letf = LetfState.of(config.letfs, panel)
+        internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
         signals = window_signals(panel, moments, pool)
         signals.update(own_row.result())
         del rows, own_row
-        letf = LetfState.of(config.letfs, panel)
         eligible = panel.member[None, :] & moments.valid
-        internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
-        reversal_job = pool.submit(reversal_history, panel.returns, eligible, signals["mom"])
         paths_job = pool.submit(ThemePaths.of, config.themes, panel, signals["mom"])
+        reversal_job = reversal_history(panel.returns, eligible, signals["mom"], pool)
+        series = factor_series(panel, signals, eligible, config, pool).result()
         del moments
-        series = factor_series(panel, signals, eligible, config)
         internals = internals_job.result()
         lens = build_lens(
             panel, series, eligible, reversal_job.result(), internals.dispersion, config.settings
