@@ -80,12 +80,13 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         moments = running_moments(panel.returns)
         letf = LetfState.of(config.letfs, panel)
         internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
-        signals = window_signals(panel, moments, pool)
-        signals.update(own_row.result())
+        signals = own_row.result()  # mom, rev: the workers stay busy meanwhile (internals)
         del rows, own_row
+        windows = window_signals(panel, moments, pool)  # vol queued before the blocks below
         eligible = panel.member[None, :] & moments.valid
         paths_job = pool.submit(ThemePaths.of, config.themes, panel, signals["mom"])
         reversal_job = reversal_history(panel.returns, eligible, signals["mom"], pool)
+        signals.update(windows.result())  # beta, on this thread while the pool works
         series = factor_series(panel, signals, eligible, config, pool).result()
         del moments
         internals = internals_job.result()

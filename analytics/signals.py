@@ -6,6 +6,7 @@ from concurrent.futures import Executor
 
 import numpy as np
 
+from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.panel import Panel, Rows
 from crowdwatch.analytics.windows import Moments, rolling_slope
 from crowdwatch.config.calendar import HALF_YEAR, MONTH, QUARTER, YEAR
@@ -49,19 +50,24 @@ def own_row_signals(panel: Panel, rows: Rows) -> dict[str, np.ndarray]:
 
 def window_signals(
     panel: Panel, moments: Moments, pool: Executor | None = None
-) -> dict[str, np.ndarray]:
+) -> Pending[dict[str, np.ndarray]]:
     """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns.
-    With a pool, vol is computed there while beta is computed here."""
-    vol = pool.submit(moments.window_std, VOL_WINDOW, VOL_MIN) if pool is not None else None
-    if panel.benchmark is not None:
-        index_returns = panel.returns[:, panel.benchmark]
-        beta = rolling_slope(panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments)
-    else:
-        beta = np.full(panel.close.shape, np.nan)
-    signals = {
-        "vol": vol.result() if vol is not None else moments.window_std(VOL_WINDOW, VOL_MIN),
-        "beta": beta,
-    }
-    if panel.market_cap is not None:
-        signals["size"] = panel.market_cap
-    return signals
+
+    vol goes to the pool now; beta is computed by whoever asks for the result (prepare()'s
+    own thread, once it has queued the next families' blocks behind vol).
+    """
+
+    def with_beta(vol: list[np.ndarray]) -> dict[str, np.ndarray]:
+        if panel.benchmark is not None:
+            index_returns = panel.returns[:, panel.benchmark]
+            beta = rolling_slope(
+                panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
+            )
+        else:
+            beta = np.full(panel.close.shape, np.nan)
+        signals = {"vol": vol[0], "beta": beta}
+        if panel.market_cap is not None:
+            signals["size"] = panel.market_cap
+        return signals
+
+    return map_blocks(pool, lambda _: moments.window_std(VOL_WINDOW, VOL_MIN), [None], with_beta)
