@@ -23,6 +23,7 @@ from crowdwatch.analytics.baskets import (
 )
 from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.panel import Panel
+from crowdwatch.analytics.ranks import reversal_rows, sorted_ranks
 from crowdwatch.config.schema import Config
 
 BLOCK_ROWS = 256  # basket selection works on this many days at a time (~6 MB at 3,000 names)
@@ -37,13 +38,22 @@ def selected_signals(config: Config, signals: dict[str, np.ndarray]) -> list[str
     return sorted({"mom", *(f.signal for f in config.factors)} & set(signals))
 
 
+@dataclass(frozen=True, slots=True)
+class FactorHistory:
+    """Every day's basket and factor returns, and the reversal correlation that the same
+    pass over the days computes from its momentum ranks (row 0 has no previous close)."""
+
+    series: dict[str, np.ndarray]
+    reversal: np.ndarray  # reversal_corr per day: returns vs mom at the previous close
+
+
 def factor_series(
     panel: Panel,
     signals: dict[str, np.ndarray],
     eligible: np.ndarray,
     config: Config,
     pool: Executor | None = None,
-) -> Pending[dict[str, np.ndarray]]:
+) -> Pending[FactorHistory]:
     """Every day's momentum basket and factor returns (row 0 has no previous close: NaN).
 
     Row t uses the signals of row t-1: views of rows [:-1] against rows [1:], instead of
@@ -52,9 +62,14 @@ def factor_series(
     signals_prev = {name: matrix[:-1] for name, matrix in signals.items()}
     caps_prev = panel.market_cap[:-1] if panel.market_cap is not None else None
 
-    def with_row_zero(both: tuple[dict, dict]) -> dict[str, np.ndarray]:
-        baskets, factors = both
-        return {name: np.append(np.nan, values) for name, values in {**baskets, **factors}.items()}
+    def with_row_zero(done: tuple[dict, dict, np.ndarray]) -> FactorHistory:
+        baskets, factors, reversal = done
+        return FactorHistory(
+            series={
+                name: np.append(np.nan, values) for name, values in {**baskets, **factors}.items()
+            },
+            reversal=np.append(np.nan, reversal),
+        )
 
     return basket_series(
         signals_prev, eligible[1:], panel.returns[1:], config, caps_prev, pool
@@ -68,16 +83,23 @@ def basket_series(
     config: Config,
     caps_prev: np.ndarray | None,
     pool: Executor | None = None,
-) -> Pending[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
-    """Momentum baskets and factor series, for each row (blocks of rows on the pool)."""
+) -> Pending[tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]]:
+    """Momentum baskets, factor series and the reversal correlation, for each row (blocks
+    of rows on the pool)."""
     quantile = config.settings.quantile
     weights = leg_weights(config, caps_prev)
     names = selected_signals(config, signals_prev)
     blocks = [slice(start, start + BLOCK_ROWS) for start in range(0, len(returns), BLOCK_ROWS)]
 
-    def legs_of(rows: slice) -> dict[str, Legs]:
+    def legs_of(rows: slice) -> tuple[dict[str, Legs], np.ndarray]:
         absent = np.where(eligible[rows], 0.0, np.nan)  # shared by every signal's selection
-        return {
+        # momentum is ranked once: its sorted keys give the basket boundaries and its ranks
+        # the reversal correlation (key = -mom, so the ranks count down from the winners)
+        key = np.subtract(absent, signals_prev["mom"][rows])
+        ranked = ~np.isnan(key)
+        descending, ordered = sorted_ranks(np.where(ranked, key, np.inf))
+        mom_ranks = (ranked.sum(axis=1) + 1.0)[:, None] - descending
+        legs = {
             name: basket_legs(
                 signals_prev[name][rows],
                 eligible[rows],
@@ -86,9 +108,11 @@ def basket_series(
                 weights[rows] if weights is not None else None,
                 signals_prev["beta"][rows] if name == "mom" else None,
                 absent,
+                ordered if name == "mom" else None,
             )
             for name in names
         }
+        return legs, reversal_rows(returns[rows], ranked, mom_ranks)
 
     # Rows are independent: blocks of rows keep the working set in cache and small (peak
     # RSS), and numpy's sorts and ufuncs release the GIL, so the pool uses both cores.
@@ -96,10 +120,11 @@ def basket_series(
 
 
 def joined_series(
-    done: list[dict[str, Legs]], names: list[str], config: Config
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """The blocks' legs joined, and the momentum and factor series from them."""
-    parts: dict[str, list[Legs]] = {name: [block[name] for block in done] for name in names}
+    done: list[tuple[dict[str, Legs], np.ndarray]], names: list[str], config: Config
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
+    """The blocks' legs joined, the momentum and factor series from them, and the blocks'
+    reversal correlations joined."""
+    parts: dict[str, list[Legs]] = {name: [block[name] for block, _ in done] for name in names}
 
     def joined(name: str, field: str) -> np.ndarray:
         pieces = [getattr(part, field) for part in parts[name]]
@@ -117,7 +142,8 @@ def joined_series(
             continue
         signal = legs[spec.signal]
         factors[spec.name] = factor_return(signal["top"], signal["bottom"], spec.long == "top")
-    return baskets, factors
+    reversal = np.concatenate([rows for _, rows in done]) if done else np.zeros(0)
+    return baskets, factors, reversal
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import math
 import statistics
-from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
 from crowdwatch.analytics.events import grid_sigma
-from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.moves import finite, trailing_rms
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.windows import row_blocks
@@ -248,35 +246,6 @@ def forward_medians(analogs: tuple[Analog, ...]) -> dict[str, float | None]:
     return medians
 
 
-def average_ranks(key: np.ndarray) -> np.ndarray:
-    """Ranks (1-based, ties share their mean rank) along each row; +inf marks absent cells
-    (their ranks are meaningless)."""
-    rows, width = key.shape
-    # flat indices: take/put on them cost a third of take_along_axis/put_along_axis
-    order = np.argsort(key, axis=1)
-    order += np.arange(0, rows * width, width)[:, None]
-    order = order.reshape(-1)
-    ordered = key.reshape(-1)[order].reshape(rows, width)
-    sorted_ranks = np.empty(key.shape)
-    sorted_ranks[:] = np.arange(1, width + 1, dtype=float)
-    # ties are few (flat closes): fix up only their runs, addressed as flat indices
-    same = ordered[:, 1:] == ordered[:, :-1]
-    same &= ordered[:, 1:] != np.inf
-    tied = np.flatnonzero(same)
-    if len(tied):
-        row, column = np.divmod(tied, width - 1)
-        first = row * width + column  # a run of k ties: k-1 consecutive `first` entries
-        starts = np.flatnonzero(np.diff(first, prepend=-2) != 1)
-        ends = np.append(starts[1:], len(first)) - 1
-        mean_rank = (column[starts] + column[ends] + 1) / 2.0 + 1.0
-        cells = np.union1d(first, first + 1)
-        run = np.searchsorted(first[starts], cells, side="right") - 1
-        sorted_ranks.reshape(-1)[cells] = mean_rank[run]
-    ranks = np.empty(key.shape)
-    ranks.reshape(-1)[order] = sorted_ranks.reshape(-1)
-    return ranks
-
-
 def daily_breadth(returns: np.ndarray, index_returns: np.ndarray, eligible: np.ndarray):
     """Per row: the share of eligible members beating the index (NaN without either)."""
     count = eligible.sum(axis=1)
@@ -288,64 +257,6 @@ def daily_breadth(returns: np.ndarray, index_returns: np.ndarray, eligible: np.n
         return np.where((count > 0) & ~np.isnan(index_returns), beats / count, np.nan)
 
 
-def daily_reversal(
-    returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarray, pool: Executor | None = None
-) -> Pending[np.ndarray]:
-    """Per row: the Spearman correlation of returns with mom at the previous close over the
-    eligible members that have one (rows aligned: mom_prev[t] is the signal at t-1). Blocks
-    of rows on the pool (numpy's sorts release the GIL)."""
-
-    def block(rows: tuple[int, int]) -> np.ndarray:
-        start, stop = rows
-        r, mom = returns[start:stop], mom_prev[start:stop]
-        ranked = eligible[start:stop] & ~np.isnan(mom)
-        x = average_ranks(np.where(ranked, r, np.inf))
-        y = average_ranks(np.where(ranked, mom, np.inf))
-        n = ranked.sum(axis=1)
-        middle = ((n + 1) / 2.0)[:, None]  # the mean of average ranks 1..n
-        dx = np.where(ranked, x - middle, 0.0)
-        dy = np.where(ranked, y - middle, 0.0)
-        row_dot = "ij,ij->i"
-        denominator = np.sqrt(np.einsum(row_dot, dx, dx) * np.einsum(row_dot, dy, dy))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            corr = np.einsum(row_dot, dx, dy) / denominator
-        return np.where((n >= 2) & (denominator > 0), corr, np.nan)
-
-    def joined(parts: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(parts) if parts else np.zeros(0)
-
-    return map_blocks(pool, block, row_blocks(len(returns)), joined)
-
-
-def first_row_with_any(values: np.ndarray) -> int:
-    """The first row with a non-NaN value (len(values) if none), scanning blocks of rows."""
-    for start, stop in row_blocks(len(values)):
-        found = np.flatnonzero(~np.isnan(values[start:stop]).all(axis=1))
-        if len(found):
-            return start + int(found[0])
-    return len(values)
-
-
-def reversal_history(
-    returns: np.ndarray, eligible: np.ndarray, mom: np.ndarray, pool: Executor | None = None
-) -> Pending[np.ndarray]:
-    """reversal_corr of every day (two row sorts per day: the lens's costly part).
-
-    It starts on the first day after one with a momentum signal: the days before have none
-    (its drill-down shows them all). Needs no basket, so prepare() runs it beside them.
-    """
-    first = first_row_with_any(mom) + 1  # reversal on t ranks mom at t-1
-
-    def placed(values: np.ndarray) -> np.ndarray:
-        out = np.full(len(returns), np.nan)
-        out[first:] = values
-        return out
-
-    if first >= len(returns):
-        return Pending([], lambda _: placed(np.zeros(0)))
-    return daily_reversal(returns[first:], eligible[first:], mom[first - 1 : -1], pool).then(placed)
-
-
 def feature_history(
     baskets: dict[str, np.ndarray],
     index_returns: np.ndarray,
@@ -355,7 +266,7 @@ def feature_history(
     dispersion: np.ndarray,
 ) -> np.ndarray:
     """(days, 7): every day's features, computed once over the whole history; `reversal`
-    is reversal_history's."""
+    is factor_series' (the basket pass ranks momentum once for both)."""
     days = len(returns)
     with np.errstate(invalid="ignore", divide="ignore"):
         log_dispersion = np.where(dispersion > 0, np.log(dispersion), np.nan)
@@ -431,7 +342,7 @@ def build_lens(
     settings: Settings,
 ) -> HistoryLens:
     """The lens's history part, from what prepare() has already computed (`reversal`:
-    reversal_history)."""
+    FactorHistory.reversal)."""
     bench = panel.benchmark
     missing = np.full(len(panel.dates), np.nan)
     index_returns = panel.returns[:, bench].copy() if bench is not None else missing

@@ -13,7 +13,7 @@ from threadpoolctl import threadpool_limits
 from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
 from crowdwatch.analytics.events import EventState
 from crowdwatch.analytics.factors import BasketState, factor_series
-from crowdwatch.analytics.history_lens import HistoryLens, build_lens, reversal_history
+from crowdwatch.analytics.history_lens import HistoryLens, build_lens
 from crowdwatch.analytics.internals import InternalsState
 from crowdwatch.analytics.jobs import shared_pool
 from crowdwatch.analytics.letf import LetfState
@@ -85,13 +85,13 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         windows = window_signals(panel, moments, pool)  # vol queued before the blocks below
         eligible = panel.member[None, :] & moments.valid
         paths_job = pool.submit(ThemePaths.of, config.themes, panel, signals["mom"])
-        reversal_job = reversal_history(panel.returns, eligible, signals["mom"], pool)
         signals.update(windows.result())  # beta, on this thread while the pool works
-        series = factor_series(panel, signals, eligible, config, pool).result()
+        history = factor_series(panel, signals, eligible, config, pool).result()
+        series = history.series
         del moments
         internals = internals_job.result()
         lens = build_lens(
-            panel, series, eligible, reversal_job.result(), internals.dispersion, config.settings
+            panel, series, eligible, history.reversal, internals.dispersion, config.settings
         )
         del eligible
         theme_series, themes = theme_history(
