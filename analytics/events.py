@@ -51,8 +51,8 @@ class EventState:
     days: tuple[tuple[date, int, float], ...]
 
     @classmethod
-    def of(cls, pair: np.ndarray, dates: np.ndarray) -> EventState:
-        sigma = grid_sigma(pair)
+    def of(cls, pair: np.ndarray, sigma: np.ndarray, dates: np.ndarray) -> EventState:
+        """`sigma`: the pair's grid sigma (SeriesState.grid_sigma)."""
         days = tuple((dates[row].astype(date), row, float(sigma[row])) for row in event_rows(sigma))
         return cls(pair=pair, days=days)
 

@@ -10,7 +10,7 @@ from datetime import date
 import numpy as np
 
 from crowdwatch.analytics.events import grid_sigma
-from crowdwatch.analytics.moves import finite, trailing_rms
+from crowdwatch.analytics.moves import SeriesState, finite, trailing_rms
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.windows import row_blocks
 from crowdwatch.config.schema import Settings
@@ -40,6 +40,7 @@ FORWARD = ("pair_fwd_5d", "pair_fwd_21d", "pair_fwd_63d",
 INDEX_LOOKBACK = 504  # index_24m: close(I,d) / close(I,d-504), own rows
 VOL_WINDOW, TRADING_DAYS = 126, 252
 HIGH_VOL_PERCENTILE = 0.8
+LENS_BASKETS = ("momentum_pair", "winners", "short_momentum")  # features 0-2: their sigmas
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,22 +259,23 @@ def daily_breadth(returns: np.ndarray, index_returns: np.ndarray, eligible: np.n
 
 
 def feature_history(
-    baskets: dict[str, np.ndarray],
+    sigmas: dict[str, np.ndarray],
     index_returns: np.ndarray,
     returns: np.ndarray,
     eligible: np.ndarray,
     reversal: np.ndarray,
     dispersion: np.ndarray,
 ) -> np.ndarray:
-    """(days, 7): every day's features, computed once over the whole history; `reversal`
-    is factor_series' (the basket pass ranks momentum once for both)."""
+    """(days, 7): every day's features, computed once over the whole history; `sigmas`
+    are the three baskets' grid sigmas (SeriesState.grid_sigma), `reversal` is
+    factor_series' (the basket pass ranks momentum once for both)."""
     days = len(returns)
     with np.errstate(invalid="ignore", divide="ignore"):
         log_dispersion = np.where(dispersion > 0, np.log(dispersion), np.nan)
     features = np.full((days, len(FEATURES)), np.nan)
-    features[:, 0] = grid_sigma(baskets["momentum_pair"])
-    features[:, 1] = grid_sigma(baskets["winners"])
-    features[:, 2] = grid_sigma(baskets["short_momentum"])
+    features[:, 0] = sigmas["momentum_pair"]
+    features[:, 1] = sigmas["winners"]
+    features[:, 2] = sigmas["short_momentum"]
     features[:, 3] = grid_sigma(index_returns)
     features[:, 4] = daily_breadth(returns, index_returns, eligible)
     features[:, 5] = log_dispersion
@@ -335,7 +337,7 @@ def regime_at_d(index_closes: np.ndarray, pair: np.ndarray, target: float) -> Re
 
 def build_lens(
     panel: Panel,
-    baskets: dict[str, np.ndarray],
+    series: SeriesState,
     eligible: np.ndarray,
     reversal: np.ndarray,
     dispersion: np.ndarray,
@@ -347,14 +349,14 @@ def build_lens(
     missing = np.full(len(panel.dates), np.nan)
     index_returns = panel.returns[:, bench].copy() if bench is not None else missing
     index_closes = panel.close[:, bench] if bench is not None else missing
-    features = feature_history(
-        baskets, index_returns, panel.returns, eligible, reversal, dispersion
-    )
+    sigmas = {name: series.grid_sigma(name) for name in LENS_BASKETS}
+    features = feature_history(sigmas, index_returns, panel.returns, eligible, reversal, dispersion)
+    pair = series.values["momentum_pair"]
     return HistoryLens(
         dates=panel.dates,
         features=features,
         cloud=FeatureCloud.of(features),
         index_returns=index_returns,
         index_rms=trailing_rms(index_returns[~np.isnan(index_returns)]),
-        regime=regime_at_d(index_closes, baskets["momentum_pair"], settings.momentum_vol_target),
+        regime=regime_at_d(index_closes, pair, settings.momentum_vol_target),
     )

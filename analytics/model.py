@@ -90,15 +90,16 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         series = history.series
         del moments
         internals = internals_job.result()
-        lens = build_lens(
-            panel, series, eligible, history.reversal, internals.dispersion, config.settings
-        )
-        del eligible
         theme_series, themes = theme_history(
             config.themes, panel, paths_job.result(), signals["beta"], index_returns,
             series["momentum_pair"],
         )  # fmt: skip
     series.update(theme_series)
+    digests = SeriesState.of(panel.dates, series)
+    lens = build_lens(
+        panel, digests, eligible, history.reversal, internals.dispersion, config.settings
+    )
+    del eligible
     ticker_rms = trailing_rms(panel.returns)
     return Model(
         config=config,
@@ -110,8 +111,10 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         themes=themes,
         internals=internals,
         letf=letf,
-        events=EventState.of(series["momentum_pair"], panel.dates),
-        series=SeriesState.of(panel.dates, series),
+        events=EventState.of(
+            series["momentum_pair"], digests.grid_sigma("momentum_pair"), panel.dates
+        ),
+        series=digests,
         lens=lens,
         attribution=attribution_basis(panel.tickers, universe, themes.matrix),
     )

@@ -235,6 +235,14 @@ class SeriesState:
             frame=dated_frame(dates, series),
         )
 
+    def grid_sigma(self, name: str) -> np.ndarray:
+        """The sigma of each grid day of a series (NaN where it has no value): the numbers
+        its drill-down shows, which the -3 sigma events and the lens's features read too."""
+        values = self.values[name]
+        out = np.full(len(values), np.nan)
+        out[~np.isnan(values)] = self.histories[name].sigma
+        return out
+
 
 def stats_today(
     state: SeriesState,
