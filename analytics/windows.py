@@ -49,10 +49,9 @@ def trailing(cumulative: np.ndarray, window: int, in_place: bool = False) -> np.
 
 @dataclass(frozen=True, slots=True)
 class Moments:
-    """A matrix's valid mask, NaN-as-0 values and running count, sum and sum of squares."""
+    """A matrix's valid mask and running count, sum and sum of squares (NaN counted as 0)."""
 
     valid: np.ndarray
-    filled: np.ndarray
     count: np.ndarray  # int32
     total: np.ndarray
     squares: np.ndarray
@@ -106,10 +105,9 @@ def moments(values: np.ndarray) -> Moments:
     squares = filled * filled
     return Moments(
         valid=valid,
-        filled=filled,
         count=running_sum(valid, dtype=np.int32),
-        total=running_sum(filled),
         squares=running_sum(squares, out=squares),
+        total=running_sum(filled, out=filled),  # in place: one full matrix less at the peak
     )
 
 
@@ -161,7 +159,7 @@ def rolling_slope(
         )
     else:
         count, total = y_moments.count, y_moments.total
-        blocks = x_window_sums(x[:, 0], y_moments.valid, y_moments.filled, window)
+        blocks = x_window_sums(x[:, 0], y_moments.valid, y, window)
     slope = np.empty(y.shape)
     for start, stop, sx, sxx, sxy in blocks:
         n, sy = (window_block(c, window, start, stop) for c in (count, total))
@@ -178,9 +176,9 @@ def rolling_slope(
     return slope
 
 
-def x_window_sums(x: np.ndarray, both: np.ndarray, y_filled: np.ndarray, window: int):
-    """Blocks (start, stop, sx, sxx, sxy) of the trailing-window sums of xb, xb*xb, xb*y,
-    xb = where(both, x, 0), streamed a row at a time.
+def x_window_sums(x: np.ndarray, both: np.ndarray, y: np.ndarray, window: int):
+    """Blocks (start, stop, sx, sxx, sxy) of the trailing-window sums of xb, xb*xb, xb*yb,
+    xb = where(both, x, 0) and yb = where(both, y, 0), streamed a row at a time.
 
     Bit-identical to window_block over the full running sums (the same additions, then
     the same running sum minus the one `window` rows back), but only the last window + 1
@@ -193,8 +191,9 @@ def x_window_sums(x: np.ndarray, both: np.ndarray, y_filled: np.ndarray, window:
         out = np.empty((3, stop - start, width))
         for row in range(start, stop):
             xb = np.where(both[row], x[row], 0.0)
+            yb = np.where(both[row], y[row], 0.0)
             here, back = row % keep, (row - window) % keep
-            for q, term in enumerate((xb, xb * xb, xb * y_filled[row])):
+            for q, term in enumerate((xb, xb * xb, xb * yb)):
                 if row == 0:
                     ring[q, here] = term
                 else:
