@@ -1,0 +1,83 @@
+"""The fast paths of the live tick against plain versions: the quote vector, the internals."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import polars as pl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from markets import random_market  # noqa: E402
+
+from crowdwatch.analytics.live import quote_vector, quote_vector_polars, session_date  # noqa: E402
+from crowdwatch.analytics.model import Model, prepare  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def model() -> Model:
+    history, config = random_market(4)
+    return prepare(history, config)
+
+
+def new_york(day: date, hour: int, minute: int = 0) -> datetime:
+    """A New York wall-clock time on `day` as a UTC datetime."""
+    wall = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("America/New_York"))
+    return wall.astimezone(UTC)
+
+
+def quotes(rows: list[tuple[str | None, float | None, datetime | None]], unit: str = "us"):
+    frame = pl.DataFrame(rows, schema=["ticker", "last", "ts"], orient="row")
+    return frame.with_columns(pl.col("ts").cast(pl.Datetime(unit, "UTC")))
+
+
+def test_quotes_of_another_new_york_date_or_without_a_price_are_not_quoted(model: Model) -> None:
+    today = model.last_date + timedelta(days=1)
+    a, b, c, d, e, f, g = model.panel.tickers[:7]
+    frame = quotes(
+        [
+            (a, 10.0, new_york(today, 10)),
+            (b, 11.0, new_york(today, 0, 0)),  # the first instant of today in New York
+            (c, 12.0, new_york(today, 23, 59)),  # a UTC date after today's
+            (d, 13.0, new_york(today, 0) - timedelta(microseconds=1)),  # yesterday
+            (g, 17.0, new_york(today + timedelta(days=1), 0)),  # tomorrow
+            (e, None, new_york(today, 10)),
+            (f, -1.0, new_york(today, 10)),
+            ("NOT-IN-DATA", 14.0, new_york(today, 10)),
+            (None, 15.0, new_york(today, 10)),
+            (a, 16.0, None),  # no time: not today's
+        ]
+    )
+    assert session_date(frame.head(3)) == today
+    vector = quote_vector(model, frame, today)
+    expected = np.full(len(model.panel.tickers), np.nan)
+    expected[:3] = [10.0, 11.0, 12.0]
+    np.testing.assert_array_equal(vector, expected)
+    np.testing.assert_array_equal(vector, quote_vector_polars(model, frame, today))
+
+
+def test_the_later_quote_of_a_ticker_wins_and_a_nan_price_quotes_nothing(model: Model) -> None:
+    today = model.last_date + timedelta(days=1)
+    a, b = model.panel.tickers[:2]
+    now = new_york(today, 11)
+    frame = quotes([(a, 10.0, now), (b, 20.0, now), (a, 12.0, now), (b, float("nan"), now)], "ns")
+    vector = quote_vector(model, frame, today)
+    assert vector[0] == 12.0 and np.isnan(vector[1])
+    np.testing.assert_array_equal(vector, quote_vector_polars(model, frame, today))
+
+
+def test_the_remembered_columns_follow_a_new_ticker_order(model: Model) -> None:
+    today = model.last_date + timedelta(days=1)
+    now = new_york(today, 12)
+    prices = 1.0 + np.arange(len(model.panel.tickers))  # column j quotes j + 1
+    forward = quotes([(t, float(p), now) for t, p in zip(model.panel.tickers, prices, strict=True)])
+    without_first = prices.copy()
+    without_first[0] = np.nan
+    cases = [(forward, prices), (forward.reverse(), prices), (forward, prices),
+             (forward.slice(1), without_first), (forward, prices)]  # fmt: skip
+    for frame, expected in cases:
+        np.testing.assert_array_equal(quote_vector(model, frame, today), expected)
