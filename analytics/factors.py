@@ -19,7 +19,7 @@ from crowdwatch.analytics.baskets import (
     basket_return,
     factor_return,
     momentum_baskets,
-    select,
+    select_row,
 )
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.config.schema import Config
@@ -148,15 +148,15 @@ def baskets_today(
     eligible: np.ndarray,
 ) -> BasketsToday:
     """Today's baskets, selected on the signals at d among members with a return today."""
-    returns_row, eligible_row = r_today[None, :], eligible[None, :]
+    returns_row = r_today[None, :]
     weights = state.weights_at_d[None, :] if state.weights_at_d is not None else None
     legs, masks = {}, {}
     for signal in {"mom", *(s for s, _ in state.factor_legs.values())} & set(signals_at_d):
-        chosen = select(signals_at_d[signal][None, :], eligible_row, state.quantile)
-        masks[signal] = (chosen.top, chosen.bottom)
+        top, bottom = select_row(signals_at_d[signal], eligible, state.quantile)
+        masks[signal] = (top[None, :], bottom[None, :])
         legs[signal] = (
-            basket_return(returns_row, chosen.top, weights)[0],
-            basket_return(returns_row, chosen.bottom, weights)[0],
+            basket_return(returns_row, masks[signal][0], weights)[0],
+            basket_return(returns_row, masks[signal][1], weights)[0],
         )
     top, bottom = masks["mom"]
     beta_d = signals_at_d["beta"][None, :]

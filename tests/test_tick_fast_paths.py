@@ -10,10 +10,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
 
+from crowdwatch.analytics.baskets import select_row  # noqa: E402
 from crowdwatch.analytics.live import quote_vector, quote_vector_polars, session_date  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
 
@@ -81,3 +85,34 @@ def test_the_remembered_columns_follow_a_new_ticker_order(model: Model) -> None:
              (forward.slice(1), without_first), (forward, prices)]  # fmt: skip
     for frame, expected in cases:
         np.testing.assert_array_equal(quote_vector(model, frame, today), expected)
+
+
+def ranked_row(signal: np.ndarray, eligible: np.ndarray, quantile: float):
+    """Sort the candidates by signal descending, ties by column; the first and last
+    floor(q*n) (+1e-9 against float noise) are the top and bottom."""
+    names = [j for j in range(len(signal)) if eligible[j] and not np.isnan(signal[j])]
+    names = sorted(names, key=lambda j: (-signal[j], j))
+    k = int(np.floor(quantile * len(names) + 1e-9))
+    top, bottom = np.zeros(len(signal), bool), np.zeros(len(signal), bool)
+    top[names[:k]] = True
+    bottom[names[len(names) - k :]] = True
+    return top, bottom
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(
+    st.integers(0, 40),
+    st.sampled_from([0.1, 0.2, 0.29, 0.3, 0.5, 1.0]),
+    st.integers(0, 2**32 - 1),
+)
+def test_select_row_matches_a_stable_ranking_with_ties(names, quantile, seed):
+    rng = np.random.default_rng(seed)
+    signal = rng.integers(-2, 3, names).astype(float)  # many exact ties
+    signal[rng.random(names) < 0.2] = np.nan
+    signal[rng.random(names) < 0.05] = np.inf
+    signal[rng.random(names) < 0.05] = -np.inf
+    eligible = rng.random(names) < 0.8
+    top, bottom = select_row(signal, eligible, quantile)
+    expected_top, expected_bottom = ranked_row(signal, eligible, quantile)
+    np.testing.assert_array_equal(top, expected_top)
+    np.testing.assert_array_equal(bottom, expected_bottom)
