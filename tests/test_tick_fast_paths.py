@@ -18,6 +18,12 @@ from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
 
 from crowdwatch.analytics.baskets import select_row  # noqa: E402
+from crowdwatch.analytics.internals import (  # noqa: E402
+    dispersion_ratio,
+    dispersion_ratio_today,
+    realized_corr,
+    realized_corr_today,
+)
 from crowdwatch.analytics.live import quote_vector, quote_vector_polars, session_date  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
 
@@ -116,3 +122,38 @@ def test_select_row_matches_a_stable_ranking_with_ties(names, quantile, seed):
     expected_top, expected_bottom = ranked_row(signal, eligible, quantile)
     np.testing.assert_array_equal(top, expected_top)
     np.testing.assert_array_equal(bottom, expected_bottom)
+
+
+def same(actual: float | None, expected: float | None) -> bool:
+    """The same float, bit for bit (NaN equal to NaN), or both None."""
+    if actual is None or expected is None:
+        return actual is expected
+    return np.array_equal(np.float64(actual), np.float64(expected), equal_nan=True)
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(
+    st.sampled_from([0, 1, 2, 3, 8, 9, 17, 40, 300]),
+    st.sampled_from([0.0, 0.02, 0.3]),
+    st.integers(0, 2**32 - 1),
+)
+def test_the_internals_fast_paths_give_the_definitions_numbers_bit_for_bit(width, gaps, seed):
+    """dispersion_ratio and realized_corr on the eligible columns copied out (the
+    definitions) against the tick's versions that never copy them."""
+    rng = np.random.default_rng(seed)
+    prior = rng.normal(0.0, 0.02, (20, width))
+    prior[rng.random(prior.shape) < gaps] = np.nan
+    prior[:, rng.random(width) < 0.1] = 0.001  # flat columns: a zero stdev
+    today = rng.normal(0.0, 0.02, width)
+    today[rng.random(width) < gaps] = np.nan
+    eligible = (rng.random(width) < 0.9) & ~np.isnan(today)
+    index = rng.normal(0.0, 0.01, 21)
+    window = np.vstack([prior, today])
+    assert same(
+        dispersion_ratio_today(window[-5:], index[-5:], eligible),
+        dispersion_ratio(window[-5:][:, eligible], index[-5:]),
+    )
+    assert same(
+        realized_corr_today(prior, today, index, eligible),
+        realized_corr(window[:, eligible], index),
+    )
