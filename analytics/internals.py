@@ -105,15 +105,19 @@ def years_before(day: date, years: int) -> date:
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Spearman correlation with average ranks for ties."""
+    """Spearman correlation with average ranks for ties (x and y without NaN)."""
     if len(x) < 2:
         return None
     return pearson(average_ranks(x), average_ranks(y))
 
 
 def average_ranks(values: np.ndarray) -> np.ndarray:
-    """1-based ranks, ties sharing the mean of their ranks (exact halves: no rounding)."""
-    order = np.argsort(values, kind="stable")
+    """1-based ranks, ties sharing the mean of their ranks (exact halves: no rounding).
+
+    `values` without NaN: each tie then gets the same ranks in whatever order the sort puts
+    it, so the unstable sort does (a SIMD sort, ~2x faster than a stable one on a new tick).
+    """
+    order = np.argsort(values)
     ordered = values[order]
     starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     ends = np.append(starts[1:], len(values))
@@ -230,11 +234,14 @@ def internals_today(
     """Today's internals against the members with a return today (DESIGN.md)."""
     bench = state.benchmark
     index_return = r_today[bench] if bench is not None else np.nan
-    recent = np.vstack([state.recent_returns, r_today[None, :]])
-    index_recent = recent[:, bench] if bench is not None else np.full(len(recent), np.nan)
-    ratio = dispersion_ratio_today(
-        recent[-DISPERSION_WINDOW:], index_recent[-DISPERSION_WINDOW:], eligible
+    prior = state.recent_returns
+    index_recent = (
+        np.append(prior[:, bench], index_return)
+        if bench is not None
+        else np.full(len(prior) + 1, np.nan)
     )
+    week = np.vstack([prior[-(DISPERSION_WINDOW - 1) :], r_today])
+    ratio = dispersion_ratio_today(week, index_recent[-DISPERSION_WINDOW:], eligible)
     since = np.datetime64(years_before(today, settings.dispersion_since_years))
     ranked = eligible & ~np.isnan(mom_at_d)
     return Internals(
@@ -243,7 +250,7 @@ def internals_today(
         dispersion_ratio=ratio,
         dispersion_percentile=share_at_or_below(state.dispersion[state.dates >= since], ratio),
         reversal_corr=spearman(r_today[ranked], mom_at_d[ranked]),
-        realized_corr=realized_corr_today(state.recent_returns, r_today, index_recent, eligible),
+        realized_corr=realized_corr_today(prior, r_today, index_recent, eligible),
         letf_flow_usd=letf.flow_usd,
         letf_flow_percentile=letf.flow_percentile,
         letf_gamma_usd_per_pct=letf.gamma_usd_per_pct,

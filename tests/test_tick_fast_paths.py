@@ -19,6 +19,7 @@ from markets import random_market  # noqa: E402
 
 from crowdwatch.analytics.baskets import select_row  # noqa: E402
 from crowdwatch.analytics.internals import (  # noqa: E402
+    average_ranks,
     dispersion_ratio,
     dispersion_ratio_today,
     realized_corr,
@@ -157,3 +158,15 @@ def test_the_internals_fast_paths_give_the_definitions_numbers_bit_for_bit(width
         realized_corr_today(prior, today, index, eligible),
         realized_corr(window[:, eligible], index),
     )
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(st.lists(st.sampled_from([-1.5, -0.0, 0.0, 0.25, 2.0, np.inf, -np.inf]), max_size=60))
+def test_average_ranks_share_the_mean_rank_of_each_tie(values):
+    """average_ranks sorts without keeping ties in order: each tie (-0.0 equals 0.0) still
+    gets the mean of the 1-based ranks it covers."""
+    array = np.array(values, dtype=float)
+    expected = [
+        (sum(1 for u in values if u < v) + 1 + sum(1 for u in values if u <= v)) / 2 for v in values
+    ]
+    np.testing.assert_array_equal(average_ranks(array), np.array(expected, dtype=float))
