@@ -70,34 +70,25 @@ def select(
     return Selection(top=top, bottom=bottom)
 
 
-def select_row(
-    signal_prev: np.ndarray, eligible: np.ndarray, quantile: float
+def ranked_candidates(signal: np.ndarray) -> np.ndarray:
+    """The columns that have a signal, by signal descending, ties by column ascending (an
+    infinite signal sorts like the largest float): select()'s ranking of one day, done once
+    so that the tick can select among any eligible names without sorting (select_ranked)."""
+    order = np.argsort(-signal, kind="stable")  # NaN last
+    return order[: np.count_nonzero(~np.isnan(signal))]
+
+
+def select_ranked(
+    ranked: np.ndarray, eligible: np.ndarray, quantile: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """select() for a single day (1-D arrays): the same top and bottom masks, with the two
-    boundary keys found by a partition (O(n), ~4x faster than sorting the row) for the tick."""
-    key = np.subtract(np.where(eligible, 0.0, np.nan), signal_prev)
-    candidate = ~np.isnan(key)
-    n = int(np.count_nonzero(candidate))
+    """select() for one day from its ranked_candidates: the top and bottom masks."""
+    chosen = ranked[eligible[ranked]]
+    n = len(chosen)
     k = int(basket_size(quantile, np.array(n)))
-    # a partition puts the keys that a sort would put at these positions there, NaN last
-    boundaries = [m - 1 for m in (k, n - k) if m > 0]
-    ordered = np.partition(key, boundaries) if boundaries else key
-    top = first_ranks_row(key, ordered, k)
-    bottom = candidate & ~first_ranks_row(key, ordered, n - k)
+    top, bottom = np.zeros(len(eligible), dtype=bool), np.zeros(len(eligible), dtype=bool)
+    top[chosen[:k]] = True
+    bottom[chosen[n - k :]] = True
     return top, bottom
-
-
-def first_ranks_row(key: np.ndarray, ordered: np.ndarray, m: int) -> np.ndarray:
-    """first_ranks for one row: `ordered` holds the m-th smallest key at position m - 1."""
-    if m <= 0:
-        return np.zeros(len(key), dtype=bool)
-    cut = ordered[m - 1]
-    below = key < cut
-    at_cut = key == cut
-    room = m - np.count_nonzero(below)
-    if np.count_nonzero(at_cut) > room:  # a tie straddles the cut: the leftmost fit
-        at_cut &= np.cumsum(at_cut) <= room
-    return below | at_cut
 
 
 def basket_return(

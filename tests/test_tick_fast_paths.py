@@ -17,7 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
 
-from crowdwatch.analytics.baskets import select_row  # noqa: E402
+from crowdwatch.analytics.baskets import ranked_candidates, select_ranked  # noqa: E402
+from crowdwatch.analytics.factors import BasketState  # noqa: E402
 from crowdwatch.analytics.internals import (  # noqa: E402
     average_ranks,
     dispersion_ratio,
@@ -112,17 +113,26 @@ def ranked_row(signal: np.ndarray, eligible: np.ndarray, quantile: float):
     st.sampled_from([0.1, 0.2, 0.29, 0.3, 0.5, 1.0]),
     st.integers(0, 2**32 - 1),
 )
-def test_select_row_matches_a_stable_ranking_with_ties(names, quantile, seed):
+def test_select_ranked_matches_a_stable_ranking_with_ties(names, quantile, seed):
     rng = np.random.default_rng(seed)
     signal = rng.integers(-2, 3, names).astype(float)  # many exact ties
     signal[rng.random(names) < 0.2] = np.nan
     signal[rng.random(names) < 0.05] = np.inf
     signal[rng.random(names) < 0.05] = -np.inf
     eligible = rng.random(names) < 0.8
-    top, bottom = select_row(signal, eligible, quantile)
+    top, bottom = select_ranked(ranked_candidates(signal), eligible, quantile)
     expected_top, expected_bottom = ranked_row(signal, eligible, quantile)
     np.testing.assert_array_equal(top, expected_top)
     np.testing.assert_array_equal(bottom, expected_bottom)
+
+
+def test_a_basket_state_ranks_each_signal_once_and_again_for_a_new_array() -> None:
+    state = BasketState(quantile=0.2, weights_at_d=None, factor_legs={})
+    signal = np.array([0.5, np.nan, 2.0, 0.5, -1.0])
+    first = state.ranked("mom", signal)
+    np.testing.assert_array_equal(first, [2, 0, 3, 4])
+    assert state.ranked("mom", signal) is first
+    np.testing.assert_array_equal(state.ranked("mom", -signal), [4, 0, 3, 2])
 
 
 def same(actual: float | None, expected: float | None) -> bool:
