@@ -28,6 +28,7 @@ from crowdwatch.analytics.internals import (  # noqa: E402
 )
 from crowdwatch.analytics.live import quote_vector, quote_vector_polars, session_date  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
+from crowdwatch.analytics.moves import SeriesHistory, move_stats  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -180,3 +181,27 @@ def test_average_ranks_share_the_mean_rank_of_each_tie(values):
         (sum(1 for u in values if u < v) + 1 + sum(1 for u in values if u <= v)) / 2 for v in values
     ]
     np.testing.assert_array_equal(average_ranks(array), np.array(expected, dtype=float))
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.integers(0, 300), st.booleans(), st.integers(0, 2**32 - 1))
+def test_move_stats_compound_the_windows_to_t_bit_for_bit(days, new_year, seed):
+    """1w, 1m and YTD from the products kept for the days before T against np.prod over
+    the window ending T (the DESIGN.md definition), and the sparkline's values."""
+    rng = np.random.default_rng(seed)
+    values = rng.normal(0.0, 0.03, days)
+    dates = np.datetime64("2024-12-31") - np.arange(days)[::-1].astype("timedelta64[D]")
+    history = SeriesHistory.of(dates, values)
+    today = date(2025, 1, 2) if new_year else date(2024, 12, 31)  # T's year: 2024 or 2025
+    x = float(rng.normal(0.0, 0.03))
+    stats = move_stats("s", history, today, x)
+    window = np.append(values, x)
+    this_year = np.append(values[dates.astype("datetime64[Y]") == np.datetime64("2024")], x)
+
+    def compound(part: np.ndarray) -> float:
+        return float(np.prod(1.0 + part) - 1.0)
+
+    assert stats.ret_1w == (compound(window[-5:]) if days >= 4 else None)
+    assert stats.ret_1m == (compound(window[-21:]) if days >= 20 else None)
+    assert stats.ret_ytd == compound(np.array([x]) if new_year else this_year)
+    assert stats.recent == tuple(window[-60:].tolist())
