@@ -7,7 +7,7 @@ Today part: baskets_today, the returns and members of today's baskets and factor
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,10 +22,10 @@ from crowdwatch.analytics.baskets import (
     ranked_candidates,
     select_ranked,
 )
+from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.config.schema import Config
 
-SELECTION_THREADS = 2
 BLOCK_ROWS = 256  # basket selection works on this many days at a time (~6 MB at 3,000 names)
 
 
@@ -39,8 +39,12 @@ def selected_signals(config: Config, signals: dict[str, np.ndarray]) -> list[str
 
 
 def factor_series(
-    panel: Panel, signals: dict[str, np.ndarray], eligible: np.ndarray, config: Config
-) -> dict[str, np.ndarray]:
+    panel: Panel,
+    signals: dict[str, np.ndarray],
+    eligible: np.ndarray,
+    config: Config,
+    pool: Executor | None = None,
+) -> Pending[dict[str, np.ndarray]]:
     """Every day's momentum basket and factor returns (row 0 has no previous close: NaN).
 
     Row t uses the signals of row t-1: views of rows [:-1] against rows [1:], instead of
@@ -48,10 +52,14 @@ def factor_series(
     """
     signals_prev = {name: matrix[:-1] for name, matrix in signals.items()}
     caps_prev = panel.market_cap[:-1] if panel.market_cap is not None else None
-    baskets, factors = basket_series(
-        signals_prev, eligible[1:], panel.returns[1:], config, caps_prev
-    )
-    return {name: np.append(np.nan, values) for name, values in {**baskets, **factors}.items()}
+
+    def with_row_zero(both: tuple[dict, dict]) -> dict[str, np.ndarray]:
+        baskets, factors = both
+        return {name: np.append(np.nan, values) for name, values in {**baskets, **factors}.items()}
+
+    return basket_series(
+        signals_prev, eligible[1:], panel.returns[1:], config, caps_prev, pool
+    ).then(with_row_zero)
 
 
 def basket_series(
@@ -60,32 +68,39 @@ def basket_series(
     returns: np.ndarray,
     config: Config,
     caps_prev: np.ndarray | None,
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Momentum baskets and factor series, for each row."""
+    pool: Executor | None = None,
+) -> Pending[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]]:
+    """Momentum baskets and factor series, for each row (blocks of rows on the pool)."""
     quantile = config.settings.quantile
     weights = leg_weights(config, caps_prev)
     names = selected_signals(config, signals_prev)
     blocks = [slice(start, start + BLOCK_ROWS) for start in range(0, len(returns), BLOCK_ROWS)]
 
-    def legs_of(task: tuple[str, slice]) -> Legs:
-        name, rows = task
-        return basket_legs(
-            signals_prev[name][rows],
-            eligible[rows],
-            returns[rows],
-            quantile,
-            weights[rows] if weights is not None else None,
-            signals_prev["beta"][rows] if name == "mom" else None,
-        )
+    def legs_of(rows: slice) -> dict[str, Legs]:
+        absent = np.where(eligible[rows], 0.0, np.nan)  # shared by every signal's selection
+        return {
+            name: basket_legs(
+                signals_prev[name][rows],
+                eligible[rows],
+                returns[rows],
+                quantile,
+                weights[rows] if weights is not None else None,
+                signals_prev["beta"][rows] if name == "mom" else None,
+                absent,
+            )
+            for name in names
+        }
 
     # Rows are independent: blocks of rows keep the working set in cache and small (peak
-    # RSS), and numpy's sorts and ufuncs release the GIL, so two threads use both cores.
-    tasks = [(name, rows) for name in names for rows in blocks]
-    with ThreadPoolExecutor(max_workers=SELECTION_THREADS) as pool:
-        done = list(pool.map(legs_of, tasks))
-    parts: dict[str, list[Legs]] = {name: [] for name in names}
-    for (name, _), result in zip(tasks, done, strict=True):
-        parts[name].append(result)
+    # RSS), and numpy's sorts and ufuncs release the GIL, so the pool uses both cores.
+    return map_blocks(pool, legs_of, blocks, lambda done: joined_series(done, names, config))
+
+
+def joined_series(
+    done: list[dict[str, Legs]], names: list[str], config: Config
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The blocks' legs joined, and the momentum and factor series from them."""
+    parts: dict[str, list[Legs]] = {name: [block[name] for block in done] for name in names}
 
     def joined(name: str, field: str) -> np.ndarray:
         pieces = [getattr(part, field) for part in parts[name]]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import math
 import statistics
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 
 from crowdwatch.analytics.events import grid_sigma
+from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.moves import finite, trailing_rms
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.windows import row_blocks
@@ -41,7 +42,6 @@ FORWARD = ("pair_fwd_5d", "pair_fwd_21d", "pair_fwd_63d",
 INDEX_LOOKBACK = 504  # index_24m: close(I,d) / close(I,d-504), own rows
 VOL_WINDOW, TRADING_DAYS = 126, 252
 HIGH_VOL_PERCENTILE = 0.8
-RANK_THREADS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,9 +288,12 @@ def daily_breadth(returns: np.ndarray, index_returns: np.ndarray, eligible: np.n
         return np.where((count > 0) & ~np.isnan(index_returns), beats / count, np.nan)
 
 
-def daily_reversal(returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarray) -> np.ndarray:
+def daily_reversal(
+    returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarray, pool: Executor | None = None
+) -> Pending[np.ndarray]:
     """Per row: the Spearman correlation of returns with mom at the previous close over the
-    eligible members that have one (rows aligned: mom_prev[t] is the signal at t-1)."""
+    eligible members that have one (rows aligned: mom_prev[t] is the signal at t-1). Blocks
+    of rows on the pool (numpy's sorts release the GIL)."""
 
     def block(rows: tuple[int, int]) -> np.ndarray:
         start, stop = rows
@@ -308,10 +311,10 @@ def daily_reversal(returns: np.ndarray, eligible: np.ndarray, mom_prev: np.ndarr
             corr = np.einsum(row_dot, dx, dy) / denominator
         return np.where((n >= 2) & (denominator > 0), corr, np.nan)
 
-    # numpy's sorts release the GIL: blocks of rows on both cores
-    with ThreadPoolExecutor(max_workers=RANK_THREADS) as pool:
-        parts = list(pool.map(block, row_blocks(len(returns))))
-    return np.concatenate(parts) if parts else np.zeros(0)
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    return map_blocks(pool, block, row_blocks(len(returns)), joined)
 
 
 def first_row_with_any(values: np.ndarray) -> int:
@@ -323,19 +326,36 @@ def first_row_with_any(values: np.ndarray) -> int:
     return len(values)
 
 
+def reversal_history(
+    returns: np.ndarray, eligible: np.ndarray, mom: np.ndarray, pool: Executor | None = None
+) -> Pending[np.ndarray]:
+    """reversal_corr of every day (two row sorts per day: the lens's costly part).
+
+    It starts on the first day after one with a momentum signal: the days before have none
+    (its drill-down shows them all). Needs no basket, so prepare() runs it beside them.
+    """
+    first = first_row_with_any(mom) + 1  # reversal on t ranks mom at t-1
+
+    def placed(values: np.ndarray) -> np.ndarray:
+        out = np.full(len(returns), np.nan)
+        out[first:] = values
+        return out
+
+    if first >= len(returns):
+        return Pending([], lambda _: placed(np.zeros(0)))
+    return daily_reversal(returns[first:], eligible[first:], mom[first - 1 : -1], pool).then(placed)
+
+
 def feature_history(
     baskets: dict[str, np.ndarray],
     index_returns: np.ndarray,
     returns: np.ndarray,
     eligible: np.ndarray,
-    mom: np.ndarray,
+    reversal: np.ndarray,
     dispersion: np.ndarray,
 ) -> np.ndarray:
-    """(days, 7): every day's features, computed once over the whole history.
-
-    reversal_corr (two row sorts per day, the costly part) starts on the first day after
-    one with a momentum signal: the days before have none (its drill-down shows them all).
-    """
+    """(days, 7): every day's features, computed once over the whole history; `reversal`
+    is reversal_history's."""
     days = len(returns)
     with np.errstate(invalid="ignore", divide="ignore"):
         log_dispersion = np.where(dispersion > 0, np.log(dispersion), np.nan)
@@ -346,9 +366,7 @@ def feature_history(
     features[:, 3] = grid_sigma(index_returns)
     features[:, 4] = daily_breadth(returns, index_returns, eligible)
     features[:, 5] = log_dispersion
-    first = first_row_with_any(mom) + 1  # reversal on t ranks mom at t-1
-    if first < days:
-        features[first:, 6] = daily_reversal(returns[first:], eligible[first:], mom[first - 1 : -1])
+    features[:, 6] = reversal
     return features
 
 
@@ -408,16 +426,19 @@ def build_lens(
     panel: Panel,
     baskets: dict[str, np.ndarray],
     eligible: np.ndarray,
-    mom: np.ndarray,
+    reversal: np.ndarray,
     dispersion: np.ndarray,
     settings: Settings,
 ) -> HistoryLens:
-    """The lens's history part, from what prepare() has already computed."""
+    """The lens's history part, from what prepare() has already computed (`reversal`:
+    reversal_history)."""
     bench = panel.benchmark
     missing = np.full(len(panel.dates), np.nan)
     index_returns = panel.returns[:, bench].copy() if bench is not None else missing
     index_closes = panel.close[:, bench] if bench is not None else missing
-    features = feature_history(baskets, index_returns, panel.returns, eligible, mom, dispersion)
+    features = feature_history(
+        baskets, index_returns, panel.returns, eligible, reversal, dispersion
+    )
     return HistoryLens(
         dates=panel.dates,
         features=features,

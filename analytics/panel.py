@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 
@@ -94,9 +95,13 @@ def index_dtype(size: int) -> type:
 
 
 def build_panel(
-    history: pl.DataFrame, config: Config, universe: pl.DataFrame | None = None
+    history: pl.DataFrame,
+    config: Config,
+    universe: pl.DataFrame | None = None,
+    pool: Executor | None = None,
 ) -> tuple[Panel, Rows]:
-    """Pivot the long history into a Panel; also return the cleaned long rows."""
+    """Pivot the long history into a Panel; also return the cleaned long rows. With a
+    pool, the market caps are placed there while the closes and returns are built here."""
     close_col = pl.col("close")
     unusable = history.select((close_col.is_null() | (close_col <= 0)).any()).item()
     long = history.filter(close_col.is_not_null() & (close_col > 0)) if unusable else history
@@ -123,17 +128,22 @@ def build_panel(
     cell += np.repeat(np.arange(len(tickers), dtype=dtype), lengths)
     position = np.arange(total, dtype=dtype)
     position -= np.repeat(starts.astype(dtype), lengths)
+    caps, caps_job = None, None
+    if "market_cap" in long.columns:
+        values = long.get_column("market_cap").cast(pl.Float64).fill_null(np.nan).to_numpy()
+        if pool is not None:
+            caps_job = pool.submit(place, values, cell, shape)
+        else:
+            caps = place(values, cell, shape)
+        del values
     closes = long.get_column("close").to_numpy()
     close = place(closes, cell, shape)
     returns = np.full(shape, np.nan)
     if len(dates) > 1:
         np.divide(close[1:], close[:-1], out=returns[1:])
         returns[1:] -= 1.0
-    caps = None
-    if "market_cap" in long.columns:
-        values = long.get_column("market_cap").cast(pl.Float64).fill_null(np.nan).to_numpy()
-        caps = place(values, cell, shape)
-        del values
+    if caps_job is not None:
+        caps = caps_job.result()
     column = {t: j for j, t in enumerate(tickers)}
     panel = Panel(
         dates=dates,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 import numpy as np
 
+from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.panel import Panel, Rows
 from crowdwatch.analytics.windows import Moments, rolling_slope
 from crowdwatch.config.calendar import HALF_YEAR, MONTH, QUARTER, YEAR
@@ -45,16 +48,26 @@ def own_row_signals(panel: Panel, rows: Rows) -> dict[str, np.ndarray]:
     }
 
 
-def window_signals(panel: Panel, moments: Moments) -> dict[str, np.ndarray]:
-    """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns."""
-    signals = {"vol": moments.window_std(VOL_WINDOW, VOL_MIN)}
-    if panel.benchmark is not None:
-        index_returns = panel.returns[:, panel.benchmark]
-        signals["beta"] = rolling_slope(
-            panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
-        )
-    else:
-        signals["beta"] = np.full(panel.close.shape, np.nan)
-    if panel.market_cap is not None:
-        signals["size"] = panel.market_cap
-    return signals
+def window_signals(
+    panel: Panel, moments: Moments, pool: Executor | None = None
+) -> Pending[dict[str, np.ndarray]]:
+    """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns.
+
+    vol goes to the pool now; beta is computed by whoever asks for the result (prepare()'s
+    own thread, once it has queued the next families' blocks behind vol).
+    """
+
+    def with_beta(vol: list[np.ndarray]) -> dict[str, np.ndarray]:
+        if panel.benchmark is not None:
+            index_returns = panel.returns[:, panel.benchmark]
+            beta = rolling_slope(
+                panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
+            )
+        else:
+            beta = np.full(panel.close.shape, np.nan)
+        signals = {"vol": vol[0], "beta": beta}
+        if panel.market_cap is not None:
+            signals["size"] = panel.market_cap
+        return signals
+
+    return map_blocks(pool, lambda _: moments.window_std(VOL_WINDOW, VOL_MIN), [None], with_beta)

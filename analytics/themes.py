@@ -123,29 +123,46 @@ class ThemeState:
     missing: dict[str, tuple[str, ...]]
 
 
+@dataclass(frozen=True, slots=True)
+class ThemePaths:
+    """Every day's return and momentum of each theme, and the weights behind them."""
+
+    matrix: np.ndarray  # (tickers, themes) weights
+    returns: np.ndarray  # (days, themes)
+    momentum: np.ndarray  # (days, themes)
+
+    @classmethod
+    def of(cls, themes: tuple[Theme, ...], panel: Panel, mom: np.ndarray) -> ThemePaths:
+        matrix = theme_weights(themes, panel.column, len(panel.tickers))
+        return cls(
+            matrix=matrix,
+            returns=by_blocks(weighted_mean, panel.returns, matrix),
+            momentum=by_blocks(weighted_mean, mom, matrix),
+        )
+
+
 def theme_history(
     themes: tuple[Theme, ...],
     panel: Panel,
-    signals: dict[str, np.ndarray],
+    paths: ThemePaths,
+    beta: np.ndarray,
     index_returns: np.ndarray,
     momentum_pair: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], ThemeState]:
-    """Every day's theme returns, and each theme's state at d."""
+    """Every day's theme returns, and each theme's state at d (crowding needs the pair)."""
     returns, column = panel.returns, panel.column
     d = len(panel.dates) - 1
-    matrix = theme_weights(themes, column, len(panel.tickers))
-    theme_returns = by_blocks(weighted_mean, returns, matrix)
-    theme_mom = by_blocks(weighted_mean, signals["mom"], matrix)
+    theme_returns, theme_mom = paths.returns, paths.momentum
     crowd = {}
     for k, theme in enumerate(themes):
         columns = np.array(sorted(column[t] for t in theme.tickers if t in column), dtype=int)
         crowd[theme.name] = crowding(
             k, theme_mom, theme_returns, momentum_pair, returns, index_returns,
-            signals["beta"], columns, d,
+            beta, columns, d,
         )  # fmt: skip
     state = ThemeState(
         themes=themes,
-        matrix=matrix,
+        matrix=paths.matrix,
         momentum=theme_mom,
         momentum_at_d={t.name: finite(theme_mom[d, k]) for k, t in enumerate(themes)},
         crowding=crowd,
