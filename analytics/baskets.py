@@ -82,6 +82,27 @@ def select(
     return Selection(top=top, bottom=bottom)
 
 
+def ranked_candidates(signal: np.ndarray) -> np.ndarray:
+    """The columns that have a signal, by signal descending, ties by column ascending (an
+    infinite signal sorts like the largest float): select()'s ranking of one day, done once
+    so that the tick can select among any eligible names without sorting (select_ranked)."""
+    order = np.argsort(-signal, kind="stable")  # NaN last
+    return order[: np.count_nonzero(~np.isnan(signal))]
+
+
+def select_ranked(
+    ranked: np.ndarray, eligible: np.ndarray, quantile: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """select() for one day from its ranked_candidates: the top and bottom masks."""
+    chosen = ranked[eligible[ranked]]
+    n = len(chosen)
+    k = int(basket_size(quantile, np.array(n)))
+    top, bottom = np.zeros(len(eligible), dtype=bool), np.zeros(len(eligible), dtype=bool)
+    top[chosen[:k]] = True
+    bottom[chosen[n - k :]] = True
+    return top, bottom
+
+
 def basket_return(
     returns: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None
 ) -> np.ndarray:

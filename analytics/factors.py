@@ -8,7 +8,7 @@ Today part: baskets_today, the returns and members of today's baskets and factor
 from __future__ import annotations
 
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -19,7 +19,8 @@ from crowdwatch.analytics.baskets import (
     basket_return,
     factor_return,
     momentum_baskets,
-    select,
+    ranked_candidates,
+    select_ranked,
 )
 from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.panel import Panel
@@ -153,6 +154,18 @@ class BasketState:
     quantile: float
     weights_at_d: np.ndarray | None  # market caps at d when the config weights by cap
     factor_legs: dict[str, tuple[str, bool]]  # factor -> (signal, long the top?)
+    # signal name -> (the signal at d, its ranked_candidates): ranked on the first tick
+    rankings: dict[str, tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def ranked(self, name: str, signal: np.ndarray) -> np.ndarray:
+        """ranked_candidates(signal), kept for the next ticks (the signals at d are fixed)."""
+        kept = self.rankings.get(name)
+        if kept is None or kept[0] is not signal:
+            kept = (signal, ranked_candidates(signal))
+            self.rankings[name] = kept
+        return kept[1]
 
     @classmethod
     def of(cls, config: Config, panel: Panel) -> BasketState:
@@ -189,15 +202,16 @@ def baskets_today(
     eligible: np.ndarray,
 ) -> BasketsToday:
     """Today's baskets, selected on the signals at d among members with a return today."""
-    returns_row, eligible_row = r_today[None, :], eligible[None, :]
+    returns_row = r_today[None, :]
     weights = state.weights_at_d[None, :] if state.weights_at_d is not None else None
     legs, masks = {}, {}
     for signal in {"mom", *(s for s, _ in state.factor_legs.values())} & set(signals_at_d):
-        chosen = select(signals_at_d[signal][None, :], eligible_row, state.quantile)
-        masks[signal] = (chosen.top, chosen.bottom)
+        ranked = state.ranked(signal, signals_at_d[signal])
+        top, bottom = select_ranked(ranked, eligible, state.quantile)
+        masks[signal] = (top[None, :], bottom[None, :])
         legs[signal] = (
-            basket_return(returns_row, chosen.top, weights)[0],
-            basket_return(returns_row, chosen.bottom, weights)[0],
+            basket_return(returns_row, masks[signal][0], weights)[0],
+            basket_return(returns_row, masks[signal][1], weights)[0],
         )
     top, bottom = masks["mom"]
     beta_d = signals_at_d["beta"][None, :]

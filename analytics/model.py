@@ -3,7 +3,7 @@ prepare() that builds it, and close_snapshot(); live() (live.py) runs on every t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -17,7 +17,7 @@ from crowdwatch.analytics.history_lens import HistoryLens, build_lens
 from crowdwatch.analytics.internals import InternalsState
 from crowdwatch.analytics.jobs import shared_pool
 from crowdwatch.analytics.letf import LetfState
-from crowdwatch.analytics.live import live
+from crowdwatch.analytics.live import QuoteColumns, live
 from crowdwatch.analytics.moves import SeriesState
 from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.positioning import SeriesBook
@@ -51,6 +51,8 @@ class Model:
     series: SeriesState  # every basket, factor and theme series, digested (moves.py)
     lens: HistoryLens  # the daily feature history and the regime at d (history_lens.py)
     attribution: AttributionBasis | None = None  # names, sectors, theme columns (attribution.py)
+    # the tick's memo of the quotes' ticker -> panel column lookup (live.py)
+    quote_columns: QuoteColumns = field(default_factory=QuoteColumns)
 
     @property
     def last_date(self) -> date:

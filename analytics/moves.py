@@ -37,6 +37,13 @@ def compounded(values: np.ndarray) -> float | None:
         return finite(np.prod(1.0 + values) - 1.0)
 
 
+def growth(values: np.ndarray) -> float:
+    """The product of 1 + value, multiplied left to right as np.prod does (so a product
+    kept for the days before T, times 1 + x(T), is np.prod over the days to T, bit for bit);
+    inf past a float's range."""
+    return math.prod((1.0 + values).tolist())
+
+
 def trailing_rms(prior: np.ndarray) -> float | None:
     """stdev of the last 252 prior values, ddof=1, not demeaned; None under 63 values."""
     if len(prior) < SIGMA_MIN:
@@ -76,6 +83,11 @@ class SeriesHistory:
     sigma: np.ndarray  # the sigma of each prior value (NaN with too few before it)
     running_squares: np.ndarray  # 0, then the cumulative sum of squares: T's sigma in O(1)
     worst: tuple[WorstDay, ...]  # the lowest prior values that have a sigma
+    # growth() of the prior days that T's week, month and year returns compound
+    week_growth: float
+    month_growth: float
+    year_growth: float  # of last_year_values
+    recent: tuple[float, ...]  # the last RECENT - 1 prior values (T's sparkline)
 
     @classmethod
     def of(cls, dates: np.ndarray, values: np.ndarray) -> SeriesHistory:
@@ -84,6 +96,7 @@ class SeriesHistory:
             index = np.cumprod(1.0 + values)
         years = dates.astype("datetime64[Y]").astype(int) + 1970
         last_year = int(years[-1]) if len(years) else None
+        last_year_values = values[years == last_year] if len(years) else values
         sigma = sigma_series(values)
         return cls(
             dates=dates,
@@ -95,11 +108,15 @@ class SeriesHistory:
             index_end=float(index[-1]) if len(index) else 1.0,
             peak=max(1.0, float(index.max())) if len(index) else 1.0,
             last_year=last_year,
-            last_year_values=values[years == last_year] if len(years) else values,
+            last_year_values=last_year_values,
             cumulative=index - 1.0,
             sigma=sigma,
             running_squares=np.concatenate([[0.0], np.cumsum(values * values)]),
             worst=lowest_days(dates, values, sigma),
+            week_growth=growth(values[-(WEEK - 1) :]),
+            month_growth=growth(values[-(MONTH - 1) :]),
+            year_growth=growth(last_year_values),
+            recent=tuple(values[-(RECENT - 1) :].tolist()),
         )
 
     def sigma_after(self, value: float) -> float:
@@ -136,13 +153,10 @@ def move_stats(
     members: tuple[str, ...] = (),
 ) -> MoveStats:
     """DESIGN.md move statistics of x(T)=value given the series' non-null prior values."""
-    prior = history.values
     x = finite(value)
     if x is None:
-        recent = tuple(prior[-(RECENT - 1) :].tolist())
-        return MoveStats(name=name, members=members, recent=(*recent, None))
-    tail = np.append(prior[-RECENT:], x)
-    n = len(prior)
+        return MoveStats(name=name, members=members, recent=(*history.recent, None))
+    n = len(history.values)
     sigma = x / history.rms if history.rms else None
     at_or_below = int(np.searchsorted(history.sorted_values, x, side="right"))
     worst_since = best_since = None
@@ -153,22 +167,21 @@ def move_stats(
     elif x > 0:
         last = int(np.searchsorted(history.suffix_max_negated, -x, side="right")) - 1
         best_since, on_record = day_at(history.dates, last)
-    same_year = history.last_year == today.year
-    ytd = np.append(history.last_year_values if same_year else prior[:0], x)
+    year_growth = history.year_growth if history.last_year == today.year else 1.0
     index = history.index_end * (1.0 + x)
     return MoveStats(
         name=name,
         ret=x,
         sigma=finite(sigma),
         percentile=at_or_below / n if n else None,
-        ret_1w=compounded(tail[-WEEK:]) if n + 1 >= WEEK else None,
-        ret_1m=compounded(tail[-MONTH:]) if n + 1 >= MONTH else None,
-        ret_ytd=compounded(ytd),
+        ret_1w=finite(history.week_growth * (1.0 + x) - 1.0) if n + 1 >= WEEK else None,
+        ret_1m=finite(history.month_growth * (1.0 + x) - 1.0) if n + 1 >= MONTH else None,
+        ret_ytd=finite(year_growth * (1.0 + x) - 1.0),
         drawdown=finite(index / max(history.peak, index) - 1.0),
         worst_since=worst_since,
         best_since=best_since,
         members=members,
-        recent=tuple(tail[-RECENT:].tolist()),
+        recent=(*history.recent, x),
         on_record=on_record,
     )
 
