@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 BLOCK_ROWS = 256  # rows per block for the window arithmetic: ~6 MB at 3,000 columns
+BLOCK_BYTES = 6 << 20  # wider matrices get fewer rows per block (a global universe)
 
 
 def running_sum(
@@ -60,7 +61,7 @@ class Moments:
         """Sample stdev (ddof=1) over each trailing window, optionally of some columns."""
         width = self.count.shape[1] if columns is None else len(columns)
         out = np.empty((len(self.count), width))
-        for start, stop in row_blocks(len(self.count)):
+        for start, stop in row_blocks(len(self.count), width):
             out[start:stop] = self.window_std_rows(window, min_count, start, stop, columns)
         return out
 
@@ -75,7 +76,16 @@ class Moments:
         return std_from_sums(*sums, min_count)
 
 
-def row_blocks(rows: int, size: int = BLOCK_ROWS) -> list[tuple[int, int]]:
+def block_rows(width: int) -> int:
+    """Rows per block for a matrix `width` floats wide: 256, fewer past ~3,000 columns, so
+    a block's temporaries stay ~6 MB (in cache, and reused by malloc rather than mapped
+    afresh: at 10,000 names 256-row blocks were 20 MB each)."""
+    return max(32, min(BLOCK_ROWS, BLOCK_BYTES // (8 * max(width, 1))))
+
+
+def row_blocks(rows: int, width: int = 0) -> list[tuple[int, int]]:
+    """(start, stop) of the row blocks of a (rows, width) matrix."""
+    size = block_rows(width)
     return [(start, min(rows, start + size)) for start in range(0, rows, size)]
 
 
@@ -155,7 +165,7 @@ def rolling_slope(
         sums = (running_sum(xb), running_sum(xb * xb), running_sum(product, out=product))
         blocks = (
             (start, stop, *(window_block(c, window, start, stop) for c in sums))
-            for start, stop in row_blocks(len(y))
+            for start, stop in row_blocks(len(y), y.shape[1])
         )
     else:
         count, total = y_moments.count, y_moments.total
@@ -187,7 +197,7 @@ def x_window_sums(x: np.ndarray, both: np.ndarray, y: np.ndarray, window: int):
     rows, width = both.shape
     keep = window + 1
     ring = np.empty((3, keep, width))
-    for start, stop in row_blocks(rows):
+    for start, stop in row_blocks(rows, width):
         out = np.empty((3, stop - start, width))
         for row in range(start, stop):
             xb = np.where(both[row], x[row], 0.0)
