@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BLOCK_ROWS = 256  # rows per block for the window arithmetic: ~6 MB at 3,000 columns
-BLOCK_BYTES = 6 << 20  # wider matrices get fewer rows per block (a global universe)
+BLOCK_ROWS = 256  # rows per block for the window arithmetic, at most
+BLOCK_BYTES = 2 << 20  # ... and ~2 MB per block matrix (a core's L2 cache)
 
 
 def running_sum(
@@ -77,9 +77,9 @@ class Moments:
 
 
 def block_rows(width: int) -> int:
-    """Rows per block for a matrix `width` floats wide: 256, fewer past ~3,000 columns, so
-    a block's temporaries stay ~6 MB (in cache, and reused by malloc rather than mapped
-    afresh: at 10,000 names 256-row blocks were 20 MB each)."""
+    """Rows per block for a matrix `width` floats wide: ~2 MB per block matrix (87 rows at
+    3,000 names, 32 at 10,000), so a block's temporaries stay in cache and are reused by
+    malloc rather than mapped afresh (256-row blocks were 20 MB each at 10,000 names)."""
     return max(32, min(BLOCK_ROWS, BLOCK_BYTES // (8 * max(width, 1))))
 
 
