@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.baskets import basket_mean
-from crowdwatch.analytics.results import MoveStats, ThemeMove
 
 if TYPE_CHECKING:
     from crowdwatch.analytics.model import Model
 
 TOP = 10
+SIDES = {True: "long", False: "short"}
 UNKNOWN_SECTOR = "Unknown"
 Side = Literal["long", "short"] | None
 TABLE_SCHEMA = {
@@ -193,22 +193,19 @@ def ranked(members: Members, limit: int | None = None) -> np.ndarray:
 
 def top_contributors(members: Members, tickers: tuple[str, ...]) -> tuple[Contributor, ...]:
     top = ranked(members, TOP)
-    long = members.long[top].tolist() if members.long is not None else [None] * len(top)
+    if members.long is None:
+        sides = [None] * len(top)
+    else:
+        sides = [SIDES[is_long] for is_long in members.long[top].tolist()]
+    # positional, through map: ~40% cheaper than keywords in a generator (210 per tick)
     return tuple(
-        Contributor(
-            ticker=tickers[column],
-            ret=ret,
-            weight=weight,
-            contribution=contribution,
-            side=None if is_long is None else ("long" if is_long else "short"),
-        )
-        for column, ret, weight, contribution, is_long in zip(
-            members.columns[top].tolist(),
+        map(
+            Contributor,
+            [tickers[column] for column in members.columns[top].tolist()],
             members.ret[top].tolist(),
             members.weight[top].tolist(),
             members.contribution[top].tolist(),
-            long,
-            strict=True,
+            sides,
         )
     )
 
@@ -225,14 +222,17 @@ def by_sector(members: Members, basis: AttributionBasis | None) -> dict[str, flo
     return {basis.sector_names[k]: totals[k] for k in order}
 
 
-def explained(
-    stats: MoveStats, members: Members | None, tickers: tuple[str, ...], basis
-) -> MoveStats:
-    """stats with legs, top_contributors and by_sector (all empty when ret is null)."""
-    if members is None or stats.ret is None or not math.isfinite(stats.ret):
-        return stats
-    return replace(
-        stats,
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """What drove one series' move on T: the MoveStats fields attribution fills."""
+
+    legs: Legs | None
+    top_contributors: tuple[Contributor, ...]
+    by_sector: dict[str, float] | None
+
+
+def explanation(members: Members, tickers: tuple[str, ...], basis) -> Explanation:
+    return Explanation(
         legs=legs_of(members),
         top_contributors=top_contributors(members, tickers),
         by_sector=by_sector(members, basis),
@@ -273,28 +273,23 @@ def series_members(
     return out
 
 
-def attribute(
+def attribution_today(
     model: Model,
     r_today: np.ndarray,
     masks: dict,
     weights: np.ndarray | None,
-    baskets: dict[str, MoveStats],
-    factors: dict[str, MoveStats],
-    themes: dict[str, ThemeMove],
-) -> tuple[dict[str, MoveStats], dict[str, MoveStats], dict[str, ThemeMove], MemberTables]:
-    """The live() hook: every M gains its attribution; the member tables are built lazily."""
+    values: dict[str, float],
+) -> tuple[dict[str, Explanation], MemberTables]:
+    """The live() hook: the explanation of every series with a (finite) value today, for
+    its MoveStats, and the member tables, built lazily."""
     members = series_members(model, r_today, masks, weights)
     tickers, basis = model.panel.tickers, model.attribution
-
-    def annotate(stats: dict[str, MoveStats]) -> dict[str, MoveStats]:
-        return {k: explained(s, members.get(k), tickers, basis) for k, s in stats.items()}
-
-    themes = {
-        name: replace(theme, stats=explained(theme.stats, members.get(name), tickers, basis))
-        for name, theme in themes.items()
+    found = {
+        name: explanation(members[name], tickers, basis)
+        for name, value in values.items()
+        if name in members and value is not None and math.isfinite(value)
     }
-    tables = MemberTables(model, r_today, members)
-    return annotate(baskets), annotate(factors), themes, tables
+    return found, MemberTables(model, r_today, members)
 
 
 def member_table(model: Model, r_today: np.ndarray, members: Members) -> pl.DataFrame:
