@@ -1,0 +1,117 @@
+"""Tick work remembered between polls or taken from a prepared ranking, against doing it
+afresh: the basket selections, momentum's ranks for the reversal correlation."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fuzzing import examples  # noqa: E402
+from markets import random_market  # noqa: E402
+
+from crowdwatch.analytics.baskets import ranked_candidates  # noqa: E402
+from crowdwatch.analytics.factors import BasketsToday, baskets_today  # noqa: E402
+from crowdwatch.analytics.internals import average_ranks, subset_ranks  # noqa: E402
+from crowdwatch.analytics.model import Model, prepare  # noqa: E402
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["equal", "caps"])
+def model(request) -> Model:
+    history, config = random_market(7, n_stocks=30, with_caps=request.param)
+    return prepare(history, config)
+
+
+def afresh(model: Model, r_today: np.ndarray, eligible: np.ndarray) -> BasketsToday:
+    """baskets_today from a state that remembers nothing."""
+    state = replace(model.baskets, rankings={}, chosen=[])
+    return baskets_today(state, model.signals_at_d, model.panel.ticker_array, r_today, eligible)
+
+
+def assert_same(got: BasketsToday, expected: BasketsToday) -> None:
+    assert got.values.keys() == expected.values.keys()
+    for key, value in expected.values.items():
+        assert np.array_equal(got.values[key], value, equal_nan=True), key
+    assert got.members == expected.members
+    assert got.masks.keys() == expected.masks.keys()
+    for key, (top, bottom) in expected.masks.items():
+        np.testing.assert_array_equal(got.masks[key][0], top)
+        np.testing.assert_array_equal(got.masks[key][1], bottom)
+
+
+def test_a_poll_with_the_same_eligible_names_reuses_the_selection(model: Model) -> None:
+    rng = np.random.default_rng(3)
+    state, tickers = model.baskets, model.panel.ticker_array
+    eligible = model.panel.member.copy()
+    runs = []
+    for _ in range(3):  # new returns each poll, the same names quoted
+        r_today = rng.normal(0.0, 0.02, len(tickers))
+        got = baskets_today(state, model.signals_at_d, tickers, r_today, eligible.copy())
+        assert_same(got, afresh(model, r_today, eligible))
+        runs.append(got)
+    assert runs[2].masks["mom"][0] is runs[0].masks["mom"][0]  # remembered, not chosen again
+    assert not runs[0].masks["mom"][0].flags.writeable
+
+
+def test_a_change_in_the_eligible_names_chooses_again(model: Model) -> None:
+    rng = np.random.default_rng(5)
+    state, tickers = model.baskets, model.panel.ticker_array
+    eligible = model.panel.member.copy()
+    r_today = rng.normal(0.0, 0.02, len(tickers))
+    first = baskets_today(state, model.signals_at_d, tickers, r_today, eligible)
+    top_name = int(np.flatnonzero(first.masks["mom"][0][0])[0])
+    eligible[top_name] = False  # the caller's array changes in place: the memo kept a copy
+    r_today[top_name] = np.nan
+    second = baskets_today(state, model.signals_at_d, tickers, r_today, eligible)
+    assert_same(second, afresh(model, r_today, eligible))
+    assert model.panel.tickers[top_name] not in second.members["winners"]
+    assert second.members["winners"] != first.members["winners"]
+    eligible[top_name] = True  # and back: chosen again, as the first time
+    r_today[top_name] = 0.01
+    assert_same(
+        baskets_today(state, model.signals_at_d, tickers, r_today, eligible),
+        afresh(model, r_today, eligible),
+    )
+
+
+def test_new_signals_choose_again(model: Model) -> None:
+    rng = np.random.default_rng(9)
+    state, tickers = model.baskets, model.panel.ticker_array
+    eligible = model.panel.member.copy()
+    r_today = rng.normal(0.0, 0.02, len(tickers))
+    baskets_today(state, model.signals_at_d, tickers, r_today, eligible)
+    flipped = {**model.signals_at_d, "mom": -model.signals_at_d["mom"]}
+    got = baskets_today(state, flipped, tickers, r_today, eligible)
+    fresh = baskets_today(
+        replace(state, rankings={}, chosen=[]), flipped, tickers, r_today, eligible
+    )
+    assert_same(got, fresh)
+
+
+def test_subset_ranks_by_hand() -> None:
+    values = np.array([3.0, np.nan, 1.0, 3.0, -0.0, 0.0, 7.0])
+    chosen = np.array([True, False, True, True, True, True, False])
+    # chosen values 3, 1, 3, -0, 0: ranks 4.5, 3, 4.5, 1.5, 1.5
+    np.testing.assert_array_equal(
+        subset_ranks(values, ranked_candidates(values), chosen), [4.5, 3.0, 4.5, 1.5, 1.5]
+    )
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(st.integers(0, 60), st.integers(0, 2**32 - 1))
+def test_subset_ranks_equal_the_ranks_of_the_subset(names: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    values = rng.integers(-3, 4, names).astype(float)  # many exact ties
+    values[rng.random(names) < 0.1] = -0.0
+    values[rng.random(names) < 0.05] = np.inf
+    values[rng.random(names) < 0.05] = -np.inf
+    values[rng.random(names) < 0.2] = np.nan
+    chosen = ~np.isnan(values) & (rng.random(names) < 0.8)
+    got = subset_ranks(values, ranked_candidates(values), chosen)
+    np.testing.assert_array_equal(got, average_ranks(values[chosen]))
