@@ -136,8 +136,16 @@ def live(
     factor_stats = {name: stats[name] for name in model.baskets.factor_legs}
     themes = theme_moves(model.themes, stats, member_counts)
     letf = letf_today(model.letf, r_today)
+    mom = model.signals_at_d["mom"]
     internals = internals_today(
-        model.internals, config.settings, today, r_today, eligible, model.signals_at_d["mom"], letf
+        model.internals,
+        config.settings,
+        today,
+        r_today,
+        eligible,
+        mom,
+        letf,
+        model.baskets.ranked("mom", mom),  # momentum ranked once (the baskets' ranking)
     )
     positioning = positioning_at(user_series, today, internals.letf_gamma_usd_per_pct)
     pair_today = basket_stats["momentum_pair"].ret
