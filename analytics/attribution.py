@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.baskets import basket_mean
+from crowdwatch.analytics.member_layouts import Kept, Layout
 
 if TYPE_CHECKING:
     from crowdwatch.analytics.model import Model
@@ -68,6 +70,8 @@ class AttributionBasis:
     sector_names: tuple[str, ...] = ()
     theme_columns: tuple[np.ndarray, ...] = ()  # per config theme, ascending panel columns
     theme_weights: tuple[np.ndarray, ...] = ()  # the YAML weights of those columns
+    # the tick's members laid out for today's selection (member_layouts), while it lasts
+    kept: Kept = field(default_factory=Kept, compare=False, repr=False)
 
     def sectors(self, columns: np.ndarray) -> list[str | None]:
         if self.sector_codes is None:
@@ -244,33 +248,55 @@ def series_members(
 ) -> dict[str, Members]:
     """Members of every basket, pair, factor and theme on T, keyed like the report."""
     caps = weights[0] if weights is not None else None
+    basis = model.attribution or attribution_basis(model.panel.tickers, None, model.themes.matrix)
+    kept = basis.kept
+
+    def legs(signal: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """(columns, weights) of a signal's top and bottom."""
+
+        def build():
+            columns = [np.flatnonzero(mask) for mask in masks[signal]]
+            return tuple((c, leg_weights(c, caps)) for c in columns)
+
+        return kept.get(f"legs {signal}", (masks[signal], weights), build)
+
+    def layout(name: str, signal: str, build) -> Layout:
+        return kept.get(name, (masks[signal], weights), build)
+
+    def members(found: Layout, short_scale: float = 1.0) -> Members:
+        ret, contribution = found.contributions(r_today, short_scale)
+        return Members(found.columns, ret, found.weight, contribution, found.long)
+
     out: dict[str, Members] = {}
     if "mom" in masks:
-        top_mask, bottom_mask = masks["mom"]
-        top, bottom = np.flatnonzero(top_mask), np.flatnonzero(bottom_mask)
-        beta = model.signals_at_d["beta"][None, :]
-        beta_winners, beta_losers = (
-            basket_mean(beta, top_mask)[0],
-            basket_mean(beta, bottom_mask)[0],
-        )
-        scale = beta_winners / beta_losers if beta_losers > 0 else np.nan  # the series' bW/bL
-        out["winners"] = basket_members(top, r_today, caps)
-        out["short_momentum"] = basket_members(bottom, r_today, caps)
-        out["momentum_pair"] = pair_members(top, bottom, r_today, caps)
-        out["momentum_beta_neutral"] = pair_members(top, bottom, r_today, caps, float(scale))
+        top, bottom = legs("mom")
+        beta = model.signals_at_d["beta"]
+        scale = kept.get("scale", (masks["mom"], beta), partial(beta_scale, beta, masks["mom"]))
+        out["winners"] = members(layout("top mom", "mom", partial(Layout.of, *top)))
+        out["short_momentum"] = members(layout("bottom mom", "mom", partial(Layout.of, *bottom)))
+        pair = layout("long top mom", "mom", partial(Layout.of, *top, bottom))
+        out["momentum_pair"] = members(pair)
+        out["momentum_beta_neutral"] = members(pair, scale)
     for name, (signal, long_top) in model.baskets.factor_legs.items():
         if signal == "mom" and long_top and "momentum_pair" in out:
             out[name] = out["momentum_pair"]  # the momentum factor is the pair
         elif signal in masks:
-            top, bottom = (np.flatnonzero(mask) for mask in masks[signal])
+            top, bottom = legs(signal)
             long, short = (top, bottom) if long_top else (bottom, top)
-            out[name] = pair_members(long, short, r_today, caps)
-    basis = model.attribution or attribution_basis(model.panel.tickers, None, model.themes.matrix)
+            side = "top" if long_top else "bottom"
+            build = partial(Layout.of, *long, short)
+            out[name] = members(layout(f"long {side} {signal}", signal, build))
     for theme, columns, theme_weights in zip(
         model.config.themes, basis.theme_columns, basis.theme_weights, strict=True
     ):
         out[theme.name] = theme_members(columns, theme_weights, r_today)
     return out
+
+
+def beta_scale(beta: np.ndarray, masks: tuple[np.ndarray, np.ndarray]) -> float:
+    """The beta-neutral pair's bW/bL: the mean beta at d of the top over the bottom's."""
+    winners, losers = (basket_mean(beta[None, :], mask)[0] for mask in masks)
+    return float(winners / losers if losers > 0 else np.nan)
 
 
 def attribution_today(
@@ -284,11 +310,13 @@ def attribution_today(
     its MoveStats, and the member tables, built lazily."""
     members = series_members(model, r_today, masks, weights)
     tickers, basis = model.panel.tickers, model.attribution
-    found = {
-        name: explanation(members[name], tickers, basis)
-        for name, value in values.items()
-        if name in members and value is not None and math.isfinite(value)
-    }
+    found: dict[str, Explanation] = {}
+    by_members: dict[int, Explanation] = {}  # the momentum factor's members are the pair's
+    for name, value in values.items():
+        if name in members and value is not None and math.isfinite(value):
+            same = by_members.get(id(members[name]))
+            found[name] = same or explanation(members[name], tickers, basis)
+            by_members[id(members[name])] = found[name]
     return found, MemberTables(model, r_today, members)
 
 

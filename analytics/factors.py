@@ -205,6 +205,7 @@ class Selections:
     signals: dict[str, np.ndarray]  # the signals at d they were chosen on
     tickers: np.ndarray
     masks: dict[str, tuple[np.ndarray, np.ndarray]]  # (1, n) each, read-only
+    weights: np.ndarray | None  # (1, n) leg weights (caps at d) when weighting by cap
     names: dict[str, tuple[str, ...]]  # signal -> both legs' tickers
     top_names: tuple[str, ...]  # momentum's top (winners) and bottom (short momentum)
     bottom_names: tuple[str, ...]
@@ -236,6 +237,7 @@ class Selections:
             signals=signals,
             tickers=tickers,
             masks=masks,
+            weights=state.weights_at_d[None, :] if state.weights_at_d is not None else None,
             names={name: names(tickers, *pair) for name, pair in masks.items()},
             top_names=names(tickers, top),
             bottom_names=names(tickers, bottom),
@@ -268,8 +270,8 @@ def baskets_today(
 ) -> BasketsToday:
     """Today's baskets, selected on the signals at d among members with a return today."""
     returns_row = r_today[None, :]
-    weights = state.weights_at_d[None, :] if state.weights_at_d is not None else None
     chosen = selections_today(state, signals_at_d, tickers, eligible)
+    weights = chosen.weights  # the same array while the selection is: member_layouts keys on it
     masks = dict(chosen.masks)
     legs = {
         signal: (

@@ -1,5 +1,5 @@
 """Tick work remembered between polls or taken from a prepared ranking, against doing it
-afresh: the basket selections, momentum's ranks for the reversal correlation."""
+afresh: the basket selections and members, momentum's ranks for the reversal correlation."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
 
-from crowdwatch.analytics.baskets import ranked_candidates  # noqa: E402
+from crowdwatch.analytics.attribution import (  # noqa: E402
+    basket_members,
+    pair_members,
+    series_members,
+)
+from crowdwatch.analytics.baskets import basket_mean, ranked_candidates  # noqa: E402
 from crowdwatch.analytics.factors import BasketsToday, baskets_today  # noqa: E402
 from crowdwatch.analytics.internals import average_ranks, subset_ranks  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
@@ -115,3 +120,48 @@ def test_subset_ranks_equal_the_ranks_of_the_subset(names: int, seed: int) -> No
     chosen = ~np.isnan(values) & (rng.random(names) < 0.8)
     got = subset_ranks(values, ranked_candidates(values), chosen)
     np.testing.assert_array_equal(got, average_ranks(values[chosen]))
+
+
+def plain_members(model: Model, baskets: BasketsToday, r_today: np.ndarray) -> dict:
+    """Each basket's and pair's members from the masks, by the plain definitions."""
+    caps = baskets.weights[0] if baskets.weights is not None else None
+    top, bottom = (np.flatnonzero(mask) for mask in baskets.masks["mom"])
+    beta = model.signals_at_d["beta"][None, :]
+    winners, losers = (basket_mean(beta, mask)[0] for mask in baskets.masks["mom"])
+    scale = winners / losers  # bW/bL (> 0 in these markets)
+    assert losers > 0
+    out = {
+        "winners": basket_members(top, r_today, caps),
+        "short_momentum": basket_members(bottom, r_today, caps),
+        "momentum_pair": pair_members(top, bottom, r_today, caps),
+        "momentum_beta_neutral": pair_members(top, bottom, r_today, caps, float(scale)),
+    }
+    for name, (signal, long_top) in model.baskets.factor_legs.items():
+        if signal in baskets.masks:
+            high, low = (np.flatnonzero(mask) for mask in baskets.masks[signal])
+            out[name] = pair_members(*((high, low) if long_top else (low, high)), r_today, caps)
+    return out
+
+
+def test_members_laid_out_once_per_selection_give_the_plain_members(model: Model) -> None:
+    rng = np.random.default_rng(11)
+    state, tickers = model.baskets, model.panel.ticker_array
+    eligible = model.panel.member.copy()
+    seen = []
+    for poll in range(4):
+        if poll == 2:
+            eligible[np.flatnonzero(eligible)[3]] = False  # a name stops quoting
+        r_today = rng.normal(0.0, 0.02, len(tickers))
+        r_today[~eligible] = np.nan
+        baskets = baskets_today(state, model.signals_at_d, tickers, r_today, eligible)
+        got = series_members(model, r_today, baskets.masks, baskets.weights)
+        expected = plain_members(model, baskets, r_today)
+        assert expected.keys() <= got.keys() and len(expected) >= 5
+        for key, members in expected.items():
+            for part in ("columns", "ret", "weight", "contribution", "long"):
+                np.testing.assert_array_equal(
+                    getattr(got[key], part), getattr(members, part), err_msg=f"{key} {part}"
+                )
+        seen.append(got["momentum_pair"].columns)
+    assert seen[1] is seen[0] and seen[2] is not seen[1]  # laid out again for new names
+    assert not seen[0].flags.writeable
