@@ -16,6 +16,7 @@ import polars as pl
 
 from crowdwatch.analytics.frames import dated_frame, with_today
 from crowdwatch.analytics.moves import finite
+from crowdwatch.analytics.pairwise import window_std
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.results import Internals
 from crowdwatch.analytics.windows import Moments, rolling_std, row_blocks
@@ -170,18 +171,15 @@ def realized_corr_today(
     prior: np.ndarray, today: np.ndarray, index_window: np.ndarray, eligible: np.ndarray
 ) -> float | None:
     """realized_corr(window[:, eligible], index_window) for the window of the `prior` rows
-    and `today`, without copying the columns out twice. numpy sums a column the way its
-    memory runs: the copies were column-major (21 returns in a row, summed pairwise), so the
-    stdevs are taken over a column-major window to give the same numbers, bit for bit."""
+    and `today`, without copying the columns out: numpy sums a column the way its memory
+    runs (the copies were column-major: 21 returns in a row, summed pairwise), and
+    pairwise.window_std takes the stdevs in that order a row at a time, bit for bit."""
     if np.isnan(index_window).any():
         return None
     complete = eligible & ~np.isnan(prior).any(axis=0) & ~np.isnan(today)
     if np.count_nonzero(complete) < 2:
         return None
-    by_column = np.empty((len(today), len(prior) + 1))
-    by_column[:, :-1] = prior.T
-    by_column[:, -1] = today
-    return implied_corr(np.std(by_column.T, axis=0, ddof=1)[complete], index_window)
+    return implied_corr(window_std(prior, today)[complete], index_window)
 
 
 def realized_history(
