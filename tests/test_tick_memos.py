@@ -25,6 +25,7 @@ from crowdwatch.analytics.baskets import basket_mean, ranked_candidates  # noqa:
 from crowdwatch.analytics.factors import BasketsToday, baskets_today  # noqa: E402
 from crowdwatch.analytics.internals import average_ranks, subset_ranks  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
+from crowdwatch.analytics.themes import theme_values_today  # noqa: E402
 
 
 @pytest.fixture(scope="module", params=[False, True], ids=["equal", "caps"])
@@ -165,3 +166,23 @@ def test_members_laid_out_once_per_selection_give_the_plain_members(model: Model
         seen.append(got["momentum_pair"].columns)
     assert seen[1] is seen[0] and seen[2] is not seen[1]  # laid out again for new names
     assert not seen[0].flags.writeable
+
+
+def test_theme_member_counts_are_the_members_with_a_return(model: Model) -> None:
+    rng = np.random.default_rng(13)
+    r_today = rng.normal(0.0, 0.02, len(model.panel.tickers))
+    r_today[rng.random(len(r_today)) < 0.3] = np.nan
+    values, counts = theme_values_today(model.themes, r_today)
+    expected = {
+        theme.name: sum(
+            1
+            for ticker in theme.tickers
+            if ticker in model.panel.column
+            and theme.weight(ticker) > 0
+            and not np.isnan(r_today[model.panel.column[ticker]])
+        )
+        for theme in model.themes.themes
+    }
+    assert counts == expected and all(type(count) is int for count in counts.values())
+    themes = model.themes.themes
+    assert any(0 < counts[t.name] < len(t.tickers) for t in themes)  # some without a return
