@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.baskets import basket_mean
-from crowdwatch.analytics.member_layouts import Kept, Layout
+from crowdwatch.analytics.member_layouts import Kept, Layout, Members, ThemeLayout, renormalised
 
 if TYPE_CHECKING:
     from crowdwatch.analytics.model import Model
@@ -46,18 +46,6 @@ class Legs:
     long: float
     short: float
     long_share: float | None  # |long| / (|long| + |short|); None when both are 0
-
-
-@dataclass(frozen=True, slots=True)
-class Members:
-    """One series' contributors on T (panel columns, ascending within each side)."""
-
-    columns: np.ndarray  # int panel columns
-    ret: np.ndarray
-    weight: np.ndarray
-    contribution: np.ndarray
-    long: np.ndarray | None = None  # bool per member for pairs and factors, None otherwise
-    absent: np.ndarray | None = None  # theme members in the data without a return on T
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +150,7 @@ def theme_members(columns: np.ndarray, weights: np.ndarray, returns: np.ndarray)
     """c_i = w_i r_i / (sum of w_j over members with a return on T)."""
     ret = returns[columns]
     have = ~np.isnan(ret)
-    raw = weights[have]
-    total = raw.sum()
-    weight = raw / total if total > 0 else np.full(len(raw), np.nan)
+    weight = renormalised(weights[have])
     return Members(
         columns=columns[have],
         ret=ret[have],
@@ -286,10 +272,14 @@ def series_members(
             side = "top" if long_top else "bottom"
             build = partial(Layout.of, *long, short)
             out[name] = members(layout(f"long {side} {signal}", signal, build))
-    for theme, columns, theme_weights in zip(
-        model.config.themes, basis.theme_columns, basis.theme_weights, strict=True
-    ):
-        out[theme.name] = theme_members(columns, theme_weights, r_today)
+    sources = (basis.theme_columns, basis.theme_weights)
+    themes = kept.get("themes", sources, partial(ThemeLayout.of, *sources))
+    for theme, columns, weights, laid in zip(
+        model.config.themes, basis.theme_columns, basis.theme_weights, themes.today(r_today),
+        strict=True,
+    ):  # fmt: skip
+        # the plain way for a theme with a member without a return on T
+        out[theme.name] = theme_members(columns, weights, r_today) if laid is None else laid
     return out
 
 

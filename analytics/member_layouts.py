@@ -1,4 +1,4 @@
-"""The parts of today's basket and pair members that only the selection fixes, kept while it is."""
+"""Members of a series on T, and the parts of them only the selection fixes, kept while it is."""
 
 from __future__ import annotations
 
@@ -7,6 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+
+@dataclass(frozen=True, slots=True)
+class Members:
+    """One series' contributors on T (panel columns, ascending within each side)."""
+
+    columns: np.ndarray  # int panel columns
+    ret: np.ndarray
+    weight: np.ndarray
+    contribution: np.ndarray
+    long: np.ndarray | None = None  # bool per member for pairs and factors, None otherwise
+    absent: np.ndarray | None = None  # theme members in the data without a return on T
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +77,53 @@ class Kept:
         value = build()
         self._kept[name] = (sources, value)  # one item, swapped whole
         return value
+
+
+def renormalised(raw: np.ndarray) -> np.ndarray:
+    """Weights over their sum (NaN when it is not positive)."""
+    total = raw.sum()
+    return raw / total if total > 0 else np.full(len(raw), np.nan)
+
+
+@dataclass(frozen=True, slots=True)
+class ThemeLayout:
+    """Every theme's member columns end to end, and its weights renormalised over all its
+    members: attribution.theme_members when every member has a return on T, as usual."""
+
+    columns: np.ndarray  # the themes' columns, concatenated
+    bounds: tuple[int, ...]  # theme k's members are columns[bounds[k] : bounds[k + 1]]
+    theme_columns: tuple[np.ndarray, ...]  # read-only, like the weights: ticks share them
+    full_weights: tuple[np.ndarray, ...]
+
+    @classmethod
+    def of(cls, theme_columns, theme_weights) -> ThemeLayout:
+        columns = tuple(np.array(c) for c in theme_columns)
+        full = tuple(renormalised(np.array(w)) for w in theme_weights)
+        for array in (*columns, *full):
+            array.flags.writeable = False
+        return cls(
+            columns=np.concatenate(columns) if columns else np.zeros(0, dtype=np.intp),
+            bounds=(0, *np.cumsum([len(c) for c in columns], dtype=np.intp).tolist()),
+            theme_columns=columns,
+            full_weights=full,
+        )
+
+    def today(self, returns: np.ndarray) -> list[Members | None]:
+        """Per theme: its Members (columns, ret, weight, contribution, absent: none) from one
+        gather for all themes, or None when a member has no return (the caller's case)."""
+        ret = returns[self.columns]
+        gaps = set(np.searchsorted(self.bounds, np.flatnonzero(np.isnan(ret)), "right").tolist())
+        out: list[Members | None] = []
+        for k, (columns, weight) in enumerate(
+            zip(self.theme_columns, self.full_weights, strict=True)
+        ):
+            if k + 1 in gaps:
+                out.append(None)
+                continue
+            mine = ret[self.bounds[k] : self.bounds[k + 1]]
+            out.append(Members(columns, mine, weight, weight * mine, absent=NO_COLUMNS))
+        return out
+
+
+NO_COLUMNS = np.zeros(0, dtype=np.intp)  # no member of the theme lacks a return on T
+NO_COLUMNS.flags.writeable = False

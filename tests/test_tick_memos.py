@@ -20,6 +20,7 @@ from crowdwatch.analytics.attribution import (  # noqa: E402
     basket_members,
     pair_members,
     series_members,
+    theme_members,
 )
 from crowdwatch.analytics.baskets import basket_mean, ranked_candidates  # noqa: E402
 from crowdwatch.analytics.factors import BasketsToday, baskets_today  # noqa: E402
@@ -141,6 +142,11 @@ def plain_members(model: Model, baskets: BasketsToday, r_today: np.ndarray) -> d
         if signal in baskets.masks:
             high, low = (np.flatnonzero(mask) for mask in baskets.masks[signal])
             out[name] = pair_members(*((high, low) if long_top else (low, high)), r_today, caps)
+    basis = model.attribution
+    for theme, columns, weights in zip(
+        model.config.themes, basis.theme_columns, basis.theme_weights, strict=True
+    ):
+        out[theme.name] = theme_members(columns, weights, r_today)
     return out
 
 
@@ -152,18 +158,22 @@ def test_members_laid_out_once_per_selection_give_the_plain_members(model: Model
     for poll in range(4):
         if poll == 2:
             eligible[np.flatnonzero(eligible)[3]] = False  # a name stops quoting
+        if poll == 3:  # a theme member stops quoting too
+            eligible[model.attribution.theme_columns[0][0]] = False
         r_today = rng.normal(0.0, 0.02, len(tickers))
         r_today[~eligible] = np.nan
         baskets = baskets_today(state, model.signals_at_d, tickers, r_today, eligible)
         got = series_members(model, r_today, baskets.masks, baskets.weights)
         expected = plain_members(model, baskets, r_today)
-        assert expected.keys() <= got.keys() and len(expected) >= 5
+        assert expected.keys() == got.keys() and len(expected) >= 8
         for key, members in expected.items():
-            for part in ("columns", "ret", "weight", "contribution", "long"):
+            for part in ("columns", "ret", "weight", "contribution", "long", "absent"):
                 np.testing.assert_array_equal(
                     getattr(got[key], part), getattr(members, part), err_msg=f"{key} {part}"
                 )
         seen.append(got["momentum_pair"].columns)
+        first_theme = got[model.config.themes[0].name]
+        assert len(first_theme.absent) == (1 if poll == 3 else 0)
     assert seen[1] is seen[0] and seen[2] is not seen[1]  # laid out again for new names
     assert not seen[0].flags.writeable
 
