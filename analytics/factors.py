@@ -25,9 +25,8 @@ from crowdwatch.analytics.baskets import (
 from crowdwatch.analytics.jobs import Pending, map_blocks
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.ranks import reversal_rows, sorted_ranks
+from crowdwatch.analytics.windows import row_blocks
 from crowdwatch.config.schema import Config
-
-BLOCK_ROWS = 256  # basket selection works on this many days at a time (~6 MB at 3,000 names)
 
 
 def leg_weights(config: Config, caps: np.ndarray | None) -> np.ndarray | None:
@@ -90,7 +89,7 @@ def basket_series(
     quantile = config.settings.quantile
     weights = leg_weights(config, caps_prev)
     names = selected_signals(config, signals_prev)
-    blocks = [slice(start, start + BLOCK_ROWS) for start in range(0, len(returns), BLOCK_ROWS)]
+    blocks = [slice(start, stop) for start, stop in row_blocks(*returns.shape)]
 
     def legs_of(rows: slice) -> tuple[dict[str, Legs], np.ndarray]:
         absent = np.where(eligible[rows], 0.0, np.nan)  # shared by every signal's selection

@@ -251,7 +251,7 @@ def daily_breadth(returns: np.ndarray, index_returns: np.ndarray, eligible: np.n
     """Per row: the share of eligible members beating the index (NaN without either)."""
     count = eligible.sum(axis=1)
     beats = np.zeros(len(returns))
-    for start, stop in row_blocks(len(returns)):
+    for start, stop in row_blocks(*returns.shape):
         above = returns[start:stop] > index_returns[start:stop, None]
         beats[start:stop] = (above & eligible[start:stop]).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -54,7 +54,7 @@ def dispersion_history(
         moments = windows_moments(np.ascontiguousarray(returns[:, columns]))
         columns = None
     out = np.empty(len(returns))
-    for start, stop in row_blocks(len(returns)):
+    for start, stop in row_blocks(*returns.shape):
         stock = moments.window_std_rows(DISPERSION_WINDOW, DISPERSION_WINDOW, start, stop, columns)
         index_block = index[start:stop]
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -190,7 +190,7 @@ def realized_history(
     index = rolling_std(index_returns[:, None], REALIZED_WINDOW, REALIZED_WINDOW)[:, 0]
     columns = np.flatnonzero(member)
     out = np.full(len(returns), np.nan)
-    for start, stop in row_blocks(len(returns)):
+    for start, stop in row_blocks(*returns.shape):
         stock = moments.window_std_rows(REALIZED_WINDOW, REALIZED_WINDOW, start, stop, columns)
         n = (~np.isnan(stock)).sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):

@@ -82,12 +82,12 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         moments = running_moments(panel.returns)
         letf = LetfState.of(config.letfs, panel)
         internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
-        signals = own_row.result()  # mom, rev: the workers stay busy meanwhile (internals)
+        windows = window_signals(panel, moments, pool)  # vol: queued behind internals
+        signals = windows.result()  # beta, on this thread while the pool works
+        signals.update(own_row.result())  # mom, rev
         del rows, own_row
-        windows = window_signals(panel, moments, pool)  # vol queued before the blocks below
         eligible = panel.member[None, :] & moments.valid
         paths_job = pool.submit(ThemePaths.of, config.themes, panel, signals["mom"])
-        signals.update(windows.result())  # beta, on this thread while the pool works
         history = factor_series(panel, signals, eligible, config, pool).result()
         series = history.series
         del moments

@@ -42,7 +42,7 @@ def weighted_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 def by_blocks(function, values: np.ndarray, *args) -> np.ndarray:
     """function(values, *args) for a row-wise function, a block of rows at a time (small
     temporaries instead of several full-size ones)."""
-    parts = [function(values[start:stop], *args) for start, stop in row_blocks(len(values))]
+    parts = [function(values[start:stop], *args) for start, stop in row_blocks(*values.shape)]
     return np.concatenate(parts) if parts else function(values, *args)
 
 

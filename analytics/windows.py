@@ -11,7 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-BLOCK_ROWS = 256  # rows per block for the window arithmetic: ~6 MB at 3,000 columns
+BLOCK_ROWS = 256  # rows per block for the window arithmetic, at most
+BLOCK_BYTES = 2 << 20  # ... and ~2 MB per block matrix (a core's L2 cache)
+MIN_BLOCK_ROWS = 32  # ... but not so few that per-block overhead shows
 
 
 def running_sum(
@@ -60,7 +62,7 @@ class Moments:
         """Sample stdev (ddof=1) over each trailing window, optionally of some columns."""
         width = self.count.shape[1] if columns is None else len(columns)
         out = np.empty((len(self.count), width))
-        for start, stop in row_blocks(len(self.count)):
+        for start, stop in row_blocks(len(self.count), width):
             out[start:stop] = self.window_std_rows(window, min_count, start, stop, columns)
         return out
 
@@ -75,7 +77,16 @@ class Moments:
         return std_from_sums(*sums, min_count)
 
 
-def row_blocks(rows: int, size: int = BLOCK_ROWS) -> list[tuple[int, int]]:
+def block_rows(width: int) -> int:
+    """Rows per block for a matrix `width` floats wide: ~2 MB per block matrix (87 rows at
+    3,000 names, 32 at 10,000), so a block's temporaries stay in cache and are reused by
+    malloc rather than mapped afresh (256-row blocks were 20 MB each at 10,000 names)."""
+    return max(MIN_BLOCK_ROWS, min(BLOCK_ROWS, BLOCK_BYTES // (8 * max(width, 1))))
+
+
+def row_blocks(rows: int, width: int = 0) -> list[tuple[int, int]]:
+    """(start, stop) of the row blocks of a (rows, width) matrix."""
+    size = block_rows(width)
     return [(start, min(rows, start + size)) for start in range(0, rows, size)]
 
 
@@ -155,7 +166,7 @@ def rolling_slope(
         sums = (running_sum(xb), running_sum(xb * xb), running_sum(product, out=product))
         blocks = (
             (start, stop, *(window_block(c, window, start, stop) for c in sums))
-            for start, stop in row_blocks(len(y))
+            for start, stop in row_blocks(len(y), y.shape[1])
         )
     else:
         count, total = y_moments.count, y_moments.total
@@ -178,28 +189,31 @@ def rolling_slope(
 
 def x_window_sums(x: np.ndarray, both: np.ndarray, y: np.ndarray, window: int):
     """Blocks (start, stop, sx, sxx, sxy) of the trailing-window sums of xb, xb*xb, xb*yb,
-    xb = where(both, x, 0) and yb = where(both, y, 0), streamed a row at a time.
+    xb = where(both, x, 0) and yb = where(both, y, 0), a block of rows at a time.
 
     Bit-identical to window_block over the full running sums (the same additions, then
-    the same running sum minus the one `window` rows back), but only the last window + 1
-    running-sum rows are kept: ~3 x 6 MB at 3,000 names instead of three full matrices.
+    the same running sum minus the one `window` rows back), but only the last window +
+    block running-sum rows are kept (a ring): ~3 x 8 MB at 3,000 names instead of three
+    full matrices. Only the running sum goes a row at a time (three additions a row);
+    the terms and the window differences are whole-block operations.
     """
     rows, width = both.shape
-    keep = window + 1
+    blocks = row_blocks(rows, width)
+    keep = window + max((stop - start for start, stop in blocks), default=1)
     ring = np.empty((3, keep, width))
-    for start, stop in row_blocks(rows):
-        out = np.empty((3, stop - start, width))
-        for row in range(start, stop):
-            xb = np.where(both[row], x[row], 0.0)
-            yb = np.where(both[row], y[row], 0.0)
-            here, back = row % keep, (row - window) % keep
-            for q, term in enumerate((xb, xb * xb, xb * yb)):
+    for start, stop in blocks:
+        xb = np.where(both[start:stop], x[start:stop, None], 0.0)
+        yb = np.where(both[start:stop], y[start:stop], 0.0)
+        here = np.arange(start, stop) % keep
+        for q, terms in enumerate((xb, xb * xb, xb * yb)):
+            running = ring[q]
+            for row in range(start, stop):
                 if row == 0:
-                    ring[q, here] = term
+                    running[0] = terms[0]
                 else:
-                    np.add(ring[q, (row - 1) % keep], term, out=ring[q, here])
-                if row >= window:
-                    np.subtract(ring[q, here], ring[q, back], out=out[q, row - start])
-                else:
-                    out[q, row - start] = ring[q, here]
+                    np.add(running[(row - 1) % keep], terms[row - start], out=running[row % keep])
+        out = ring[:, here]
+        lagged = np.arange(max(start, window), stop)  # rows with a full window behind them
+        if len(lagged):
+            out[:, lagged - start] -= ring[:, (lagged - window) % keep]
         yield start, stop, out[0], out[1], out[2]
