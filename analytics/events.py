@@ -49,18 +49,31 @@ class EventState:
 
     pair: np.ndarray
     days: tuple[tuple[date, int, float], ...]
+    # the events (oldest first) whose every window ends by d: T cannot change them
+    settled: tuple[Event, ...] = ()
 
     @classmethod
     def of(cls, pair: np.ndarray, sigma: np.ndarray, dates: np.ndarray) -> EventState:
         """`sigma`: the pair's grid sigma (SeriesState.grid_sigma)."""
         days = tuple((dates[row].astype(date), row, float(sigma[row])) for row in event_rows(sigma))
-        return cls(pair=pair, days=days)
+        closed = [day for day in days if day[1] + max(FORWARD_HORIZONS) < len(pair)]
+        return cls(pair=pair, days=days, settled=events_of(pair, closed))
+
+    def open_days(self) -> tuple[tuple[date, int, float], ...]:
+        """The event days after the settled ones (a window of theirs reaches T)."""
+        return self.days[len(self.settled) :]
+
+
+def events_of(series: np.ndarray, days) -> tuple[Event, ...]:
+    """Each event day with the series compounded over the days after it."""
+    return tuple(
+        Event(day, sigma, *(forward(series, row, horizon) for horizon in FORWARD_HORIZONS))
+        for day, row, sigma in days
+    )
 
 
 def events_today(state: EventState, pair_today: float | None) -> tuple[Event, ...]:
-    """The events before T, each with the pair compounded over the days after it."""
+    """The events before T, each with the pair compounded over the days after it (the
+    settled ones as prepared: their windows end before T)."""
     series = np.append(state.pair, np.nan if pair_today is None else pair_today)
-    return tuple(
-        Event(day, sigma, *(forward(series, row, horizon) for horizon in FORWARD_HORIZONS))
-        for day, row, sigma in state.days
-    )
+    return state.settled + events_of(series, state.open_days())

@@ -157,6 +157,8 @@ class BasketState:
     rankings: dict[str, tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # the last tick's Selections and what they were chosen from (Selections.matches)
+    chosen: list[Selections] = field(default_factory=list, compare=False, repr=False)
 
     def ranked(self, name: str, signal: np.ndarray) -> np.ndarray:
         """ranked_candidates(signal), kept for the next ticks (the signals at d are fixed)."""
@@ -193,6 +195,71 @@ def names(tickers: np.ndarray, *masks: np.ndarray) -> tuple[str, ...]:
     return tuple(tickers[np.logical_or.reduce(masks).reshape(-1)].tolist())
 
 
+@dataclass(frozen=True, slots=True)
+class Selections:
+    """Today's top and bottom of each signal among the eligible names, with their tickers;
+    the same from one poll to the next while the eligible names stay the same."""
+
+    eligible: np.ndarray  # what they were chosen among (a copy)
+    signals: dict[str, np.ndarray]  # the signals at d they were chosen on
+    tickers: np.ndarray
+    masks: dict[str, tuple[np.ndarray, np.ndarray]]  # (1, n) each, read-only
+    weights: np.ndarray | None  # (1, n) leg weights (caps at d) when weighting by cap
+    names: dict[str, tuple[str, ...]]  # signal -> both legs' tickers
+    top_names: tuple[str, ...]  # momentum's top (winners) and bottom (short momentum)
+    bottom_names: tuple[str, ...]
+
+    def matches(self, signals: dict[str, np.ndarray], tickers: np.ndarray, eligible) -> bool:
+        return (
+            self.tickers is tickers
+            and self.signals.keys() == signals.keys()
+            and all(self.signals[name] is signal for name, signal in signals.items())
+            and np.array_equal(self.eligible, eligible)
+        )
+
+    @classmethod
+    def of(
+        cls,
+        state: BasketState,
+        signals: dict[str, np.ndarray],
+        tickers: np.ndarray,
+        eligible: np.ndarray,
+    ) -> Selections:
+        masks = {}
+        for name, signal in signals.items():
+            top, bottom = select_ranked(state.ranked(name, signal), eligible, state.quantile)
+            top.flags.writeable = bottom.flags.writeable = False  # shared by later ticks
+            masks[name] = (top[None, :], bottom[None, :])
+        top, bottom = masks["mom"]
+        return cls(
+            eligible=eligible.copy(),
+            signals=signals,
+            tickers=tickers,
+            masks=masks,
+            weights=state.weights_at_d[None, :] if state.weights_at_d is not None else None,
+            names={name: names(tickers, *pair) for name, pair in masks.items()},
+            top_names=names(tickers, top),
+            bottom_names=names(tickers, bottom),
+        )
+
+
+def selections_today(
+    state: BasketState,
+    signals_at_d: dict[str, np.ndarray],
+    tickers: np.ndarray,
+    eligible: np.ndarray,
+) -> Selections:
+    """Selections.of, or the last tick's when chosen from the same eligible names."""
+    wanted = {"mom", *(s for s, _ in state.factor_legs.values())} & set(signals_at_d)
+    signals = {name: signals_at_d[name] for name in sorted(wanted)}
+    last = state.chosen[-1] if state.chosen else None
+    if last is not None and last.matches(signals, tickers, eligible):
+        return last
+    chosen = Selections.of(state, signals, tickers, eligible)
+    state.chosen[:] = [chosen]  # one list item, swapped whole
+    return chosen
+
+
 def baskets_today(
     state: BasketState,
     signals_at_d: dict[str, np.ndarray],
@@ -202,16 +269,16 @@ def baskets_today(
 ) -> BasketsToday:
     """Today's baskets, selected on the signals at d among members with a return today."""
     returns_row = r_today[None, :]
-    weights = state.weights_at_d[None, :] if state.weights_at_d is not None else None
-    legs, masks = {}, {}
-    for signal in {"mom", *(s for s, _ in state.factor_legs.values())} & set(signals_at_d):
-        ranked = state.ranked(signal, signals_at_d[signal])
-        top, bottom = select_ranked(ranked, eligible, state.quantile)
-        masks[signal] = (top[None, :], bottom[None, :])
-        legs[signal] = (
-            basket_return(returns_row, masks[signal][0], weights)[0],
-            basket_return(returns_row, masks[signal][1], weights)[0],
+    chosen = selections_today(state, signals_at_d, tickers, eligible)
+    weights = chosen.weights  # the same array while the selection is: member_layouts keys on it
+    masks = dict(chosen.masks)
+    legs = {
+        signal: (
+            basket_return(returns_row, top, weights)[0],
+            basket_return(returns_row, bottom, weights)[0],
         )
+        for signal, (top, bottom) in masks.items()
+    }
     top, bottom = masks["mom"]
     beta_d = signals_at_d["beta"][None, :]
     series = momentum_baskets(
@@ -221,13 +288,12 @@ def baskets_today(
         basket_mean(beta_d, bottom),
     )
     values = {key: float(value[0]) for key, value in series.items()}
-    both = names(tickers, top, bottom)
-    members = {key: both for key in values}
-    members.update(winners=names(tickers, top), short_momentum=names(tickers, bottom))
+    members = {key: chosen.names["mom"] for key in values}
+    members.update(winners=chosen.top_names, short_momentum=chosen.bottom_names)
     for name, (signal, long_top) in state.factor_legs.items():
         if signal not in legs:  # size without market caps: all null, never dropped
             values[name], members[name] = np.nan, ()
             continue
         values[name] = float(factor_return(*legs[signal], long_top))
-        members[name] = names(tickers, *masks[signal])
+        members[name] = chosen.names[signal]
     return BasketsToday(values=values, members=members, masks=masks, weights=weights)

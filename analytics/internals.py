@@ -16,6 +16,7 @@ import polars as pl
 
 from crowdwatch.analytics.frames import dated_frame, with_today
 from crowdwatch.analytics.moves import finite
+from crowdwatch.analytics.pairwise import window_std
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.results import Internals
 from crowdwatch.analytics.windows import Moments, rolling_std, row_blocks
@@ -104,11 +105,12 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
-    """Spearman correlation with average ranks for ties (x and y without NaN)."""
+def spearman(x: np.ndarray, y: np.ndarray, y_ranks: np.ndarray | None = None) -> float | None:
+    """Spearman correlation with average ranks for ties (x and y without NaN); `y_ranks`:
+    average_ranks(y) when the caller has them."""
     if len(x) < 2:
         return None
-    return pearson(average_ranks(x), average_ranks(y))
+    return pearson(average_ranks(x), average_ranks(y) if y_ranks is None else y_ranks)
 
 
 def average_ranks(values: np.ndarray) -> np.ndarray:
@@ -117,7 +119,11 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
     `values` without NaN: each tie then gets the same ranks in whatever order the sort puts
     it, so the unstable sort does (a SIMD sort, ~2x faster than a stable one on a new tick).
     """
-    order = np.argsort(values)
+    return ranks_in_order(values, np.argsort(values))
+
+
+def ranks_in_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """average_ranks(values) from positions that sort them ascending (ties in any order)."""
     ordered = values[order]
     starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
     ends = np.append(starts[1:], len(values))
@@ -125,6 +131,14 @@ def average_ranks(values: np.ndarray) -> np.ndarray:
     ranks = np.empty(len(values))
     ranks[order] = ((starts + ends + 1) / 2.0)[group]
     return ranks
+
+
+def subset_ranks(values: np.ndarray, descending: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """average_ranks(values[chosen]) without a sort: `descending` holds the columns with a
+    value, largest first (baskets.ranked_candidates), `chosen` a mask of some of them."""
+    ascending = descending[chosen[descending]][::-1]
+    position = np.cumsum(chosen) - 1  # each chosen column's place in values[chosen]
+    return ranks_in_order(values[chosen], position[ascending])
 
 
 def pearson(x: np.ndarray, y: np.ndarray) -> float | None:
@@ -157,18 +171,15 @@ def realized_corr_today(
     prior: np.ndarray, today: np.ndarray, index_window: np.ndarray, eligible: np.ndarray
 ) -> float | None:
     """realized_corr(window[:, eligible], index_window) for the window of the `prior` rows
-    and `today`, without copying the columns out twice. numpy sums a column the way its
-    memory runs: the copies were column-major (21 returns in a row, summed pairwise), so the
-    stdevs are taken over a column-major window to give the same numbers, bit for bit."""
+    and `today`, without copying the columns out: numpy sums a column the way its memory
+    runs (the copies were column-major: 21 returns in a row, summed pairwise), and
+    pairwise.window_std takes the stdevs in that order a row at a time, bit for bit."""
     if np.isnan(index_window).any():
         return None
     complete = eligible & ~np.isnan(prior).any(axis=0) & ~np.isnan(today)
     if np.count_nonzero(complete) < 2:
         return None
-    by_column = np.empty((len(today), len(prior) + 1))
-    by_column[:, :-1] = prior.T
-    by_column[:, -1] = today
-    return implied_corr(np.std(by_column.T, axis=0, ddof=1)[complete], index_window)
+    return implied_corr(window_std(prior, today)[complete], index_window)
 
 
 def realized_history(
@@ -230,8 +241,10 @@ def internals_today(
     eligible: np.ndarray,
     mom_at_d: np.ndarray,
     letf: LetfToday,
+    mom_descending: np.ndarray | None = None,
 ) -> Internals:
-    """Today's internals against the members with a return today (DESIGN.md)."""
+    """Today's internals against the members with a return today (DESIGN.md);
+    `mom_descending`: baskets.ranked_candidates(mom_at_d), when the caller has it."""
     bench = state.benchmark
     index_return = r_today[bench] if bench is not None else np.nan
     prior = state.recent_returns
@@ -249,7 +262,11 @@ def internals_today(
         breadth=breadth(r_today[eligible], index_return),
         dispersion_ratio=ratio,
         dispersion_percentile=share_at_or_below(state.dispersion[state.dates >= since], ratio),
-        reversal_corr=spearman(r_today[ranked], mom_at_d[ranked]),
+        reversal_corr=spearman(
+            r_today[ranked],
+            mom_at_d[ranked],
+            None if mom_descending is None else subset_ranks(mom_at_d, mom_descending, ranked),
+        ),
         realized_corr=realized_corr_today(prior, r_today, index_recent, eligible),
         letf_flow_usd=letf.flow_usd,
         letf_flow_percentile=letf.flow_percentile,

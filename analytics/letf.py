@@ -118,8 +118,9 @@ def letf_today(state: LetfState, r_today: np.ndarray) -> LetfToday:
     for fund, value in zip(state.funds, fund_flows, strict=True):
         if not np.isnan(value):
             by_underlying[fund.underlying] = by_underlying.get(fund.underlying, 0.0) + float(value)
-    funds = state.static.with_columns(
-        pl.Series("flow_usd", [finite(v) for v in fund_flows], dtype=pl.Float64)
+    # hstack: the column appended without the expression engine (~30 -> ~10 us)
+    funds = state.static.hstack(
+        [pl.Series("flow_usd", [finite(v) for v in fund_flows], dtype=pl.Float64)]
     )
     return LetfToday(
         flow_usd=flow,

@@ -10,7 +10,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.alerts import with_alerts
-from crowdwatch.analytics.attribution import attribute
+from crowdwatch.analytics.attribution import attribution_today
 from crowdwatch.analytics.events import events_today
 from crowdwatch.analytics.factors import baskets_today
 from crowdwatch.analytics.internals import dispersion_history_today, internals_today
@@ -126,20 +126,26 @@ def live(
         model.baskets, model.signals_at_d, panel.ticker_array, r_today, eligible
     )
     theme_values, member_counts = theme_values_today(model.themes, r_today)
-    stats = stats_today(model.series, today, {**baskets.values, **theme_values}, baskets.members)
-    # attribution adds legs, top contributors and sectors to each M (not to the series)
-    basket_stats, factor_stats, themes, members = attribute(
-        model,
-        r_today,
-        baskets.masks,
-        baskets.weights,
-        {key: stats[key] for key in BASKET_KEYS},
-        {name: stats[name] for name in model.baskets.factor_legs},
-        theme_moves(model.themes, stats, member_counts),
+    values = {**baskets.values, **theme_values}
+    # attribution: legs, top contributors and sectors of each M (built into it, not added)
+    explanations, members = attribution_today(
+        model, r_today, baskets.masks, baskets.weights, values
     )
+    stats = stats_today(model.series, today, values, baskets.members, explanations)
+    basket_stats = {key: stats[key] for key in BASKET_KEYS}
+    factor_stats = {name: stats[name] for name in model.baskets.factor_legs}
+    themes = theme_moves(model.themes, stats, member_counts)
     letf = letf_today(model.letf, r_today)
+    mom = model.signals_at_d["mom"]
     internals = internals_today(
-        model.internals, config.settings, today, r_today, eligible, model.signals_at_d["mom"], letf
+        model.internals,
+        config.settings,
+        today,
+        r_today,
+        eligible,
+        mom,
+        letf,
+        model.baskets.ranked("mom", mom),  # momentum ranked once (the baskets' ranking)
     )
     positioning = positioning_at(user_series, today, internals.letf_gamma_usd_per_pct)
     pair_today = basket_stats["momentum_pair"].ret

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
 import polars as pl
@@ -16,6 +17,11 @@ import polars as pl
 from crowdwatch.analytics.frames import dated_frame, with_today
 from crowdwatch.analytics.results import MoveStats, SeriesDrillDown, WorstDay
 from crowdwatch.config.calendar import MONTH, QUARTER, WEEK, YEAR
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from crowdwatch.analytics.attribution import Explanation
 
 SIGMA_WINDOW, SIGMA_MIN = YEAR, QUARTER
 RECENT = 60  # values in a sparkline
@@ -151,8 +157,10 @@ def move_stats(
     today: date,
     value: float | None,
     members: tuple[str, ...] = (),
+    explanation: Explanation | None = None,
 ) -> MoveStats:
-    """DESIGN.md move statistics of x(T)=value given the series' non-null prior values."""
+    """DESIGN.md move statistics of x(T)=value given the series' non-null prior values;
+    `explanation`: its attribution on T (attribution.attribution_today), when it has one."""
     x = finite(value)
     if x is None:
         return MoveStats(name=name, members=members, recent=(*history.recent, None))
@@ -183,6 +191,9 @@ def move_stats(
         members=members,
         recent=(*history.recent, x),
         on_record=on_record,
+        legs=explanation.legs if explanation else None,
+        top_contributors=explanation.top_contributors if explanation else (),
+        by_sector=explanation.by_sector if explanation else None,
     )
 
 
@@ -262,10 +273,19 @@ def stats_today(
     today: date,
     values: dict[str, float | None],
     members: dict[str, tuple[str, ...]],
+    explanations: Mapping[str, Explanation] | None = None,
 ) -> dict[str, MoveStats]:
-    """Move statistics of today's value of each named series."""
+    """Move statistics of today's value of each named series (with its explanation)."""
+    explanations = explanations or {}
     return {
-        name: move_stats(name, state.histories[name], today, value, members.get(name, ()))
+        name: move_stats(
+            name,
+            state.histories[name],
+            today,
+            value,
+            members.get(name, ()),
+            explanations.get(name),
+        )
         for name, value in values.items()
     }
 

