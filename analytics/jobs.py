@@ -1,13 +1,14 @@
 """Row-block work on a shared thread pool: submit the blocks now, combine them when needed.
 
-prepare() owns one pool of two workers. A builder with independent row blocks (the basket
-selection, the lens's reversal ranks) submits them and returns a Pending; prepare() starts
-the next family while they run and only then asks for the result. One pool, not one per
-builder: no more busy threads than cores, and fewer malloc arenas holding freed blocks.
-"""
+prepare() owns one pool (a worker per core, two at least). A builder with independent row
+blocks (the basket selection with the reversal ranks, the panel's placements) submits them
+and returns a Pending; prepare() starts the next family while they run and only then asks
+for the result. One pool, not one per builder: no more busy threads than cores, and fewer
+malloc arenas holding freed blocks."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
@@ -17,7 +18,15 @@ Part = TypeVar("Part")
 Result = TypeVar("Result")
 Other = TypeVar("Other")
 
-THREADS = 2  # the cores of the machines this was measured on; numpy releases the GIL
+MAX_THREADS = 8  # past this, the row blocks (~30 per family) leave workers idle
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
 
 
 class Pending(Generic[Result]):
@@ -54,4 +63,7 @@ def map_blocks(
 
 
 def shared_pool() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="crowdwatch-prepare")
+    """One worker per usable core (numpy's sorts and array arithmetic release the GIL);
+    two at least, so that one family's wait on memory overlaps another's arithmetic."""
+    workers = max(2, min(MAX_THREADS, usable_cores()))
+    return ThreadPoolExecutor(max_workers=workers, thread_name_prefix="crowdwatch-prepare")
