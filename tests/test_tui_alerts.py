@@ -8,6 +8,8 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 from fixtures.fake_engine import FakeEngine  # noqa: E402
@@ -18,7 +20,7 @@ from crowdwatch.analytics.alerts import Alert  # noqa: E402
 from crowdwatch.config.schema import AlertRule, AlertsConfig, Condition  # noqa: E402
 from crowdwatch.session.alerts import AlertLog  # noqa: E402
 from crowdwatch.session.channels import AlertSession  # noqa: E402
-from crowdwatch.tui.alert_delivery import MAX_SHOWN, osc_text  # noqa: E402
+from crowdwatch.tui.alert_delivery import MAX_SHOWN, osc_text, toasts_for  # noqa: E402
 from crowdwatch.tui.app import CrowdwatchApp  # noqa: E402
 from crowdwatch.tui.screens.internals_detail import InternalsDetail  # noqa: E402
 from crowdwatch.tui.screens.series_detail import SeriesDetail  # noqa: E402
@@ -268,3 +270,26 @@ async def test_no_rules_means_no_count_and_an_empty_tape() -> None:
         await pilot.press("q")
         await pilot.pause()
         assert app.screen.id == "dashboard"
+
+
+def test_a_small_screen_gets_fewer_toasts() -> None:
+    assert [toasts_for(h) for h in (24, 29, 30, 39, 40, 48)] == [1, 1, 2, 2, 3, 3]
+    assert toasts_for(200) == MAX_SHOWN
+
+
+@sync
+@pytest.mark.parametrize(("size", "toasts"), [((80, 24), 1), ((100, 30), 2), ((160, 48), 3)])
+async def test_a_burst_at_the_close_leaves_the_dashboard_readable(size, toasts) -> None:
+    """Nine alerts at the demo's close on an 80x24 terminal covered most of the dashboard
+    with four toasts; now the screen's height decides, and one toast sums up the rest."""
+    engine = ConfiguredEngine([make_snapshot()], alerts=AlertsConfig())
+    app = CrowdwatchApp(engine, clock=lambda: NOW, alerts=AlertSession(AlertsConfig(), AlertLog()))
+    async with app.run_test(size=size, notifications=True) as pilot:
+        await settle(pilot)
+        app.deliver_alerts(ALERTS, ("screen",))
+        await pilot.pause(0.05)
+        shown = [str(toast.render()) for toast in app.screen.query("Toast")]
+        assert len(shown) == toasts + 1
+        assert all(a.message in text for a, text in zip(ALERTS, shown[:toasts], strict=False))
+        extra = len(ALERTS) - toasts
+        assert f"+{extra} more alert" in shown[-1] and "press a for the tape" in shown[-1]

@@ -12,6 +12,13 @@ TOAST_SECONDS = 15.0
 SUMMARY_RULE = "more alerts"
 
 
+def toasts_for(height: int) -> int:
+    """Toasts one refresh may show on a screen `height` rows tall: a burst at the close
+    (nine alerts on the demo) leaves most of a small terminal readable; the rest are one
+    summary toast, and the tape (a) keeps them all."""
+    return 1 if height < 30 else 2 if height < 40 else MAX_SHOWN
+
+
 def summary(extra: int) -> str:
     return f"+{extra} more alert{'s' if extra != 1 else ''}: press a for the tape"
 
@@ -39,10 +46,10 @@ class AlertDeliveryMixin:
         if not alerts:
             return
         if "screen" in notify:
-            # the newest alerts replace older toasts (the tape keeps them all): a burst
-            # never covers an 80x24 dashboard
+            # the newest alerts replace older toasts (the tape keeps them all)
             self.clear_notifications()  # type: ignore[attr-defined]
-            for alert in alerts[:MAX_SHOWN]:
+            shown = toasts_for(self.size.height)  # type: ignore[attr-defined]
+            for alert in alerts[:shown]:
                 self.notify(  # type: ignore[attr-defined]
                     alert.message,
                     title=alert.rule,
@@ -50,8 +57,8 @@ class AlertDeliveryMixin:
                     timeout=TOAST_SECONDS,
                     markup=False,
                 )
-            if len(alerts) > MAX_SHOWN:
-                self.notify(summary(len(alerts) - MAX_SHOWN), timeout=TOAST_SECONDS)  # type: ignore[attr-defined]
+            if len(alerts) > shown:
+                self.notify(summary(len(alerts) - shown), timeout=TOAST_SECONDS)  # type: ignore[attr-defined]
         if "bell" in notify:
             self.bell()  # type: ignore[attr-defined]  # once per refresh, however many fired
         text = osc_text(alerts, notify, self.alert_env)
