@@ -40,8 +40,6 @@ was read is read again: a CSV cut mid-number would otherwise parse as a wrong pr
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -59,34 +57,15 @@ from crowdwatch.feeds.frames import (
     read_universe,
     short_error,
 )
+from crowdwatch.feeds.watched import (  # noqa: F401  (FileStamp, file_stamp re-exported)
+    FileProblem,
+    FileStamp,
+    WatchedFile,
+    file_stamp,
+    pick_file,
+)
 
 FORMAT_HINT = "See the README section 'Files source folder'."
-
-
-def pick_file(data_dir: Path, stem: str) -> Path | None:
-    for suffix in (".parquet", ".csv"):
-        path = data_dir / f"{stem}{suffix}"
-        if path.is_file():
-            return path
-    return None
-
-
-@dataclass(frozen=True, slots=True)
-class FileStamp:
-    """What a stat says about a file; any change means it was rewritten."""
-
-    path: Path
-    size: int
-    mtime_ns: int
-    inode: int
-
-
-def file_stamp(path: Path) -> FileStamp | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return FileStamp(path, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 class FilesFeed:
@@ -98,15 +77,12 @@ class FilesFeed:
     def __init__(self, data_dir: Path, config: Config) -> None:
         self.data_dir = Path(data_dir).expanduser()
         self.config = config
-        self.last_error: str | None = None  # the current quotes problem, None when healthy
         self._history_warning: str | None = None
-        self._quotes: pl.DataFrame | None = None
-        self._quotes_stamp: FileStamp | None = None
-        self._quotes_warning: str | None = None
-        self._quotes_drop_warning: str | None = None
+        # the last good quotes and their dropped-rows warning
+        self._watch: WatchedFile[tuple[pl.DataFrame, str | None]] = WatchedFile(
+            lambda: pick_file(self.data_dir, "quotes"), "quotes"
+        )
         self._ahead_warning: str | None = None
-        self._seen: FileStamp | None = None  # the quotes file as stat saw it at the last read
-        self._settling: FileStamp | None = None  # an in-place rewrite seen once, not yet taken
         self._last_close: date | None = None  # known once history() ran
         self._tickers: frozenset[str] = frozenset()
         if not self.data_dir.is_dir():
@@ -140,56 +116,22 @@ class FilesFeed:
         path = self.data_dir / "universe.csv"
         return read_universe(path) if path.is_file() else None
 
+    @property
+    def last_error(self) -> str | None:
+        """The current quotes problem, None when healthy."""
+        return self._watch.problem
+
+    @property
+    def _quotes(self) -> pl.DataFrame | None:
+        return self._watch.value[0] if self._watch.value is not None else None
+
+    @property
+    def _quotes_name(self) -> str:
+        return self._watch.stamp.path.name if self._watch.stamp else "quotes"
+
     def quotes(self) -> pl.DataFrame | None:
-        path = pick_file(self.data_dir, "quotes")
-        if path is None:
-            if self._quotes is not None:
-                name = self._quotes_stamp.path.name if self._quotes_stamp else "quotes file"
-                self._set_problem(name, "file is gone")
-            return self._in_window(self._quotes)
-        stamp = file_stamp(path)
-        # a bad file is read again every call (it may be mid-write); a good one only on change
-        if stamp is not None and stamp == self._quotes_stamp and self.last_error is None:
-            return self._in_window(self._quotes)
-        previous, self._seen = self._seen, stamp
-        try:
-            if stamp is None or stamp.size == 0:
-                raise QuotesProblem("empty file")
-            try:
-                raw = read_table(path)
-            except Exception as exc:  # truncated Parquet, garbage bytes, bad CSV...
-                raise QuotesProblem(f"unreadable ({short_error(exc)})") from exc
-            quotes, drops = clean_quotes(raw, path.name)
-        except QuotesProblem as problem:
-            self._set_problem(path.name, str(problem))
-            return self._in_window(self._quotes)
-        if not self._settled(stamp, previous):
-            return self._in_window(self._quotes)  # read again next refresh
-        self._quotes, self._quotes_stamp = quotes, stamp
-        self._quotes_drop_warning = drops
-        self._quotes_warning = self.last_error = None
+        self._watch.poll(_read_quotes)
         return self._in_window(self._quotes)
-
-    def _settled(self, stamp: FileStamp | None, previous: FileStamp | None) -> bool:
-        """Whether a file that parsed is complete, as far as a stat can tell.
-
-        It changed while it was read: a writer is at work, try again. It was rewritten in
-        place (same inode, not renamed over): a slow writer may have paused, and a CSV cut
-        mid-number still parses, so it is taken once it held still for one refresh.
-        A rename over the file (the documented atomic write) is taken at once.
-        """
-        if stamp is None or file_stamp(stamp.path) != stamp:
-            return False
-        # the file seen last poll still existed when this one was made, unless it was
-        # rewritten in place (or deleted and re-created: as slow, and as unsafe)
-        in_place = (
-            previous is not None and previous.path == stamp.path and previous.inode == stamp.inode
-        )
-        if in_place and stamp != self._settling:
-            self._settling = stamp
-            return False
-        self._settling = None
-        return True
 
     def _in_window(self, quotes: pl.DataFrame | None) -> pl.DataFrame | None:
         """Quotes without those dated over a week after the last close (a bad clock) when
@@ -203,7 +145,7 @@ class FilesFeed:
         ahead = quotes.select((day > limit).sum()).item()
         if ahead == 0 or ahead == quotes.height:
             return quotes
-        name = self._quotes_stamp.path.name if self._quotes_stamp else "quotes"
+        name = self._quotes_name
         noun = "quote" if ahead == 1 else "quotes"
         self._ahead_warning = (
             f"{name}: ignored {ahead} {noun} dated after {limit} (over a week past the last "
@@ -218,7 +160,7 @@ class FilesFeed:
         quoted = self._quotes.get_column("ticker")
         if quoted.is_in(list(self._tickers)).any():
             return None
-        name = self._quotes_stamp.path.name if self._quotes_stamp else "quotes"
+        name = self._quotes_name
         shown = ", ".join(quoted.head(3).to_list())
         return (
             f"{name}: none of its {quoted.len()} tickers ({shown}"
@@ -237,14 +179,21 @@ class FilesFeed:
     def warnings(self) -> list[str]:
         found = (
             self._history_warning,
-            self._quotes_drop_warning,
+            self._watch.value[1] if self._watch.value is not None else None,
             self._ahead_warning,
             self._unknown_warning(),
-            self._quotes_warning,
+            self._watch.problem,
         )
         return [w for w in found if w]
 
-    def _set_problem(self, file_name: str, problem: str) -> None:
-        kept = "keeping the last good quotes" if self._quotes is not None else "no quotes yet"
-        self._quotes_warning = f"{file_name}: {problem}; {kept}, retrying"
-        self.last_error = self._quotes_warning
+
+def _read_quotes(path: Path) -> tuple[pl.DataFrame, str | None]:
+    """The clean quotes of one file and its dropped-rows warning; FileProblem if unusable."""
+    try:
+        raw = read_table(path)
+    except Exception as exc:  # truncated Parquet, garbage bytes, bad CSV...
+        raise FileProblem(f"{path.name}: unreadable ({short_error(exc)})") from exc
+    try:
+        return clean_quotes(raw, path.name)
+    except QuotesProblem as problem:
+        raise FileProblem(f"{path.name}: {problem}") from None

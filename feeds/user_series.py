@@ -12,10 +12,12 @@ File format (in a files folder, or anywhere with `--series PATH`)::
 - Rows with a missing or invalid date, a missing name, or a missing, non-numeric or
   infinite value are dropped; of duplicate (date, name) rows the last one wins. The status
   line says what was dropped: "series.csv: dropped 2 rows (1 bad date, 1 non-numeric value)".
-- The file is watched like quotes.csv: every refresh stats it and re-reads it when its
-  size, modification time or inode changed. A corrupt, empty or vanished file keeps the
-  last good series and warns until a good one arrives. Replace it atomically (write a temp
-  file in the same folder, then rename it over series.csv).
+- The file is watched like quotes.csv (feeds/watched.py): every refresh stats it and
+  re-reads it when its size, modification time or inode changed. A corrupt, empty or
+  vanished file keeps the last good series and warns until a good one arrives. Replace it
+  atomically (write a temp file in the same folder, then rename it over series.csv); a
+  file rewritten in place is only taken once it held still for one refresh, and one that
+  changed while it was read is read again.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ import polars as pl
 from crowdwatch.config.atomic import write_atomically
 from crowdwatch.config.schema import SeriesSpec
 from crowdwatch.feeds.base import Feed, FeedError
-from crowdwatch.feeds.files import FileStamp, file_stamp, pick_file
 from crowdwatch.feeds.frames import (
     as_date,
     describe_drops,
@@ -36,6 +37,7 @@ from crowdwatch.feeds.frames import (
     require_columns,
     short_error,
 )
+from crowdwatch.feeds.watched import FileProblem, WatchedFile, pick_file
 
 SERIES_SCHEMA = {"date": pl.Date, "name": pl.String, "value": pl.Float64}
 SERIES_HINT = "A series file needs the columns date, name, value (ISO dates, numeric values)."
@@ -154,10 +156,10 @@ class SeriesWatch:
             raise FeedError(
                 f"--series {self.path}: {why}; give a series.csv or .parquet (date, name, value)"
             )
-        self._frame: pl.DataFrame | None = None
-        self._stamp: FileStamp | None = None
-        self._problem: str | None = None
-        self._drops: str | None = None
+        # the last good series and its dropped-rows warning
+        self._watch: WatchedFile[tuple[pl.DataFrame, str | None]] = WatchedFile(
+            self._current_path, "series"
+        )
 
     def _current_path(self) -> Path | None:
         if self.path is not None:
@@ -167,27 +169,19 @@ class SeriesWatch:
 
     def frame(self) -> pl.DataFrame | None:
         """The last good series (date, name, value), re-read when the file changed."""
-        path = self._current_path()
-        stamp = file_stamp(path) if path is not None else None
-        if stamp is None:
-            if self._frame is not None:
-                gone = self._stamp.path.name if self._stamp else "series file"
-                self._problem = f"{gone}: file is gone; keeping the last good series, retrying"
-            return self._frame
-        # a bad file is read again every call (it may be mid-write); a good one only on change
-        if stamp == self._stamp and self._problem is None:
-            return self._frame
-        try:
-            frame, drops = read_series(stamp.path)
-        except SeriesFileError as exc:
-            kept = "keeping the last good series" if self._frame is not None else "no series yet"
-            self._problem = f"{exc}; {kept}, retrying"
-            return self._frame
-        self._frame, self._stamp, self._drops, self._problem = frame, stamp, drops, None
-        return self._frame
+        latest = self._watch.poll(_read_watched)
+        return latest[0] if latest is not None else None
 
     def warnings(self) -> list[str]:
-        return [w for w in (self._drops, self._problem) if w]
+        drops = self._watch.value[1] if self._watch.value is not None else None
+        return [w for w in (drops, self._watch.problem) if w]
+
+
+def _read_watched(path: Path) -> tuple[pl.DataFrame, str | None]:
+    try:
+        return read_series(path)
+    except SeriesFileError as exc:
+        raise FileProblem(str(exc)) from None
 
 
 class FixedSeries:

@@ -227,6 +227,79 @@ def test_dropped_rows_are_a_warning_until_the_file_is_clean(tmp_path: Path) -> N
     assert watch.warnings() == []
 
 
+def rewrite_in_place(path: Path, text: str, mtime_ns: int) -> None:
+    """A writer that truncates and rewrites the same file (same inode), then a set clock."""
+    with path.open("w") as handle:
+        handle.write(text)
+    os.utime(path, ns=(mtime_ns, mtime_ns))
+
+
+def test_an_in_place_rewrite_is_taken_only_once_it_held_still_for_a_refresh(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "series.csv"
+    path.write_text(GOOD_CSV)
+    inode = path.stat().st_ino
+    watch = SeriesWatch(path=path)
+    good = watch.frame()
+    assert good is not None and good.height == 2
+    base = path.stat().st_mtime_ns
+    # cut mid-number: "4.1e9" written as "4." still parses, as a wrong value
+    half = GOOD_CSV + "2026-02-05,gamma,4."
+    rewrite_in_place(path, half, base + 10**9)
+    assert watch.frame() is good  # changed since the last poll: not read as final yet
+    rewrite_in_place(path, GOOD_CSV + "2026-02-05,gamma,4.1e9\n", base + 2 * 10**9)
+    assert watch.frame() is good  # changed again: the writer was not done
+    assert path.stat().st_ino == inode  # the rewrites were in place, not renamed over
+    settled = watch.frame()  # the same stamp as the last poll: taken
+    assert settled is not None and settled is not good
+    assert settled.filter(pl.col("date") == date(2026, 2, 5))["value"].to_list() == [4.1e9]
+    assert watch.warnings() == []
+
+
+def test_a_half_written_file_never_replaces_the_last_good_series(tmp_path: Path) -> None:
+    path = tmp_path / "series.csv"
+    path.write_text(GOOD_CSV)
+    watch = SeriesWatch(folder=tmp_path)
+    good = watch.frame()
+    base = path.stat().st_mtime_ns
+    # a slow writer: each poll sees a longer prefix of the new file, with a new stamp
+    whole = GOOD_CSV + "2026-02-05,gamma,4.1e9\n2026-02-06,gamma,3.9e9\n"
+    for step, cut in enumerate(range(len(GOOD_CSV) + 5, len(whole), 7), start=1):
+        rewrite_in_place(path, whole[:cut], base + step * 10**9)
+        assert watch.frame() is good
+    rewrite_in_place(path, whole, base + 100 * 10**9)
+    assert watch.frame() is good
+    final = watch.frame()
+    assert final is not None and final.height == 4
+
+
+def test_a_series_file_that_changes_while_it_is_read_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import crowdwatch.feeds.user_series as series_module
+
+    path = tmp_path / "series.csv"
+    replace_atomically(path, GOOD_CSV.encode())
+    watch = SeriesWatch(path=path)
+    good = watch.frame()
+    real_read = series_module.read_series
+
+    def read_then_append(target: Path) -> tuple[pl.DataFrame, str | None]:
+        result = real_read(target)
+        with target.open("a") as handle:  # the writer appends while we parse
+            handle.write("2026-02-06,gamma,3.9e9\n")
+        return result
+
+    replace_atomically(path, (GOOD_CSV + "2026-02-05,gamma,4.1e9\n").encode())
+    monkeypatch.setattr(series_module, "read_series", read_then_append)
+    assert watch.frame() is good  # the stamp moved during the read: not taken
+    monkeypatch.setattr(series_module, "read_series", real_read)
+    assert watch.frame() is good  # the append was in place: one poll to hold still
+    final = watch.frame()
+    assert final is not None and final.height == 4
+
+
 def test_a_missing_series_path_is_a_feed_error(tmp_path: Path) -> None:
     with pytest.raises(FeedError, match="--series .*nope.csv: no such file"):
         SeriesWatch(path=tmp_path / "nope.csv")
