@@ -68,14 +68,13 @@ def select(
     key = np.subtract(absent, signal_prev)
     candidate = ~np.isnan(key)
     n = np.count_nonzero(candidate, axis=1)
-    rows = np.flatnonzero(n)  # rows with no candidate (e.g. before a signal starts): no sort
-    if ordered is not None:
-        pass
-    elif len(rows) == len(n):
-        ordered = np.sort(key, axis=1)
-    else:
-        ordered = np.full(key.shape, np.nan)
-        ordered[rows] = np.sort(key[rows], axis=1)
+    if ordered is None:
+        rows = np.flatnonzero(n)  # rows with no candidate (before a signal starts): no sort
+        if len(rows) == len(n):
+            ordered = np.sort(key, axis=1)
+        else:
+            ordered = np.full(key.shape, np.nan)
+            ordered[rows] = np.sort(key[rows], axis=1)
     k = basket_size(quantile, n)
     top = first_ranks(key, ordered, k)
     bottom = candidate & ~first_ranks(key, ordered, n - k)

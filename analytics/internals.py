@@ -18,6 +18,7 @@ from crowdwatch.analytics.frames import dated_frame, with_today
 from crowdwatch.analytics.moves import finite
 from crowdwatch.analytics.pairwise import window_std
 from crowdwatch.analytics.panel import Panel
+from crowdwatch.analytics.ranks import average_ranks, subset_ranks
 from crowdwatch.analytics.results import Internals
 from crowdwatch.analytics.windows import Moments, rolling_std, row_blocks
 from crowdwatch.analytics.windows import moments as windows_moments
@@ -65,21 +66,11 @@ def dispersion_history(
     return out
 
 
-def dispersion_ratio(window: np.ndarray, index_window: np.ndarray) -> float | None:
-    """window: (5, members) returns ending T; members need all 5 returns."""
-    if np.isnan(index_window).any() or window.shape[1] == 0:
-        return None
-    index_std = float(np.std(index_window, ddof=1))
-    complete = window[:, ~np.isnan(window).any(axis=0)]
-    if complete.shape[1] == 0 or index_std == 0:
-        return None
-    return float(np.mean(np.std(complete, axis=0, ddof=1) / index_std))
-
-
 def dispersion_ratio_today(
     window: np.ndarray, index_window: np.ndarray, eligible: np.ndarray
 ) -> float | None:
-    """dispersion_ratio(window[:, eligible], index_window) without copying the columns out:
+    """The ratio of the 5-day window ending T: the mean over the eligible members with all
+    5 returns of their stdev (ddof=1) over the index's, without copying the columns out:
     a column's stdev does not depend on its neighbours, so the stdevs of the whole C-ordered
     window are the same numbers, bit for bit (tests/test_tick_fast_paths.py)."""
     if np.isnan(index_window).any() or not eligible.any():
@@ -113,48 +104,10 @@ def spearman(x: np.ndarray, y: np.ndarray, y_ranks: np.ndarray | None = None) ->
     return pearson(average_ranks(x), average_ranks(y) if y_ranks is None else y_ranks)
 
 
-def average_ranks(values: np.ndarray) -> np.ndarray:
-    """1-based ranks, ties sharing the mean of their ranks (exact halves: no rounding).
-
-    `values` without NaN: each tie then gets the same ranks in whatever order the sort puts
-    it, so the unstable sort does (a SIMD sort, ~2x faster than a stable one on a new tick).
-    """
-    return ranks_in_order(values, np.argsort(values))
-
-
-def ranks_in_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
-    """average_ranks(values) from positions that sort them ascending (ties in any order)."""
-    ordered = values[order]
-    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
-    ends = np.append(starts[1:], len(values))
-    group = np.repeat(np.arange(len(starts)), ends - starts)
-    ranks = np.empty(len(values))
-    ranks[order] = ((starts + ends + 1) / 2.0)[group]
-    return ranks
-
-
-def subset_ranks(values: np.ndarray, descending: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """average_ranks(values[chosen]) without a sort: `descending` holds the columns with a
-    value, largest first (baskets.ranked_candidates), `chosen` a mask of some of them."""
-    ascending = descending[chosen[descending]][::-1]
-    position = np.cumsum(chosen) - 1  # each chosen column's place in values[chosen]
-    return ranks_in_order(values[chosen], position[ascending])
-
-
 def pearson(x: np.ndarray, y: np.ndarray) -> float | None:
     dx, dy = x - x.mean(), y - y.mean()
     denominator = np.sqrt(np.dot(dx, dx) * np.dot(dy, dy))
     return float(np.dot(dx, dy) / denominator) if denominator > 0 else None
-
-
-def realized_corr(window: np.ndarray, index_window: np.ndarray) -> float | None:
-    """Implied-style average correlation from 21-day stdevs, equal weights."""
-    if np.isnan(index_window).any():
-        return None
-    complete = window[:, ~np.isnan(window).any(axis=0)]
-    if complete.shape[1] < 2:
-        return None
-    return implied_corr(np.std(complete, axis=0, ddof=1), index_window)
 
 
 def implied_corr(s: np.ndarray, index_window: np.ndarray) -> float | None:
@@ -170,8 +123,8 @@ def implied_corr(s: np.ndarray, index_window: np.ndarray) -> float | None:
 def realized_corr_today(
     prior: np.ndarray, today: np.ndarray, index_window: np.ndarray, eligible: np.ndarray
 ) -> float | None:
-    """realized_corr(window[:, eligible], index_window) for the window of the `prior` rows
-    and `today`, without copying the columns out: numpy sums a column the way its memory
+    """The realized correlation (implied_corr) over the eligible members with all 21
+    returns, for the window of the `prior` rows and `today`, without copying the columns out: numpy sums a column the way its memory
     runs (the copies were column-major: 21 returns in a row, summed pairwise), and
     pairwise.window_std takes the stdevs in that order a row at a time, bit for bit."""
     if np.isnan(index_window).any():

@@ -50,6 +50,11 @@ def done(value: Part) -> Future:
     return future
 
 
+def submit(pool: Executor | None, function: Callable[..., Part], *args) -> Future:
+    """function(*args) on the pool, or here and now without one."""
+    return pool.submit(function, *args) if pool is not None else done(function(*args))
+
+
 def map_blocks(
     pool: Executor | None,
     function: Callable[[Item], Part],
@@ -57,9 +62,7 @@ def map_blocks(
     combine: Callable[[list[Part]], Result],
 ) -> Pending[Result]:
     """function over items on the pool (or here, in order, without one), then combine."""
-    if pool is None:
-        return Pending([done(function(item)) for item in items], combine)
-    return Pending([pool.submit(function, item) for item in items], combine)
+    return Pending([submit(pool, function, item) for item in items], combine)
 
 
 def shared_pool() -> ThreadPoolExecutor:

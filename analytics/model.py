@@ -63,10 +63,10 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     """Everything that depends only on the history (its last date is the previous close d)."""
     # each big intermediate is freed as soon as it is used: peak RSS, and fresh pages are
     # slow to fault in (~20 ms per 60 MB matrix here, far more when the kernel compacts).
-    # Families that do not need each other run side by side: numpy's sorts and array
-    # arithmetic release the GIL, so two threads keep both cores busy. BLAS (the theme
-    # matmuls) runs single-threaded meanwhile: OpenBLAS's idle threads spin on the cores
-    # the other families need (1.84 instead of 3.48 s at 3,000 names, 2 cores).
+    # Families that do not need each other run side by side on a worker per core (numpy's
+    # sorts and array arithmetic release the GIL). BLAS (the theme matmuls) runs
+    # single-threaded meanwhile: OpenBLAS's idle threads spin on the cores the other
+    # families need (1.84 instead of 3.48 s at 3,000 names, 2 cores).
     with (
         threadpool_limits(limits=1, user_api="blas"),
         shared_pool() as pool,
@@ -88,8 +88,8 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         del rows, own_row
         eligible = panel.member[None, :] & moments.valid
         paths_job = pool.submit(ThemePaths.of, config.themes, panel, signals["mom"])
-        history = factor_series(panel, signals, eligible, config, pool).result()
-        series = history.series
+        factors = factor_series(panel, signals, eligible, config, pool).result()
+        series = factors.series
         del moments
         internals = internals_job.result()
         theme_series, themes = theme_history(
@@ -99,7 +99,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
     series.update(theme_series)
     digests = SeriesState.of(panel.dates, series)
     lens = build_lens(
-        panel, digests, eligible, history.reversal, internals.dispersion, config.settings
+        panel, digests, eligible, factors.reversal, internals.dispersion, config.settings
     )
     del eligible
     ticker_rms = trailing_rms(panel.returns)

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from crowdwatch.analytics.jobs import submit
 from crowdwatch.config.schema import Config
 
 
@@ -128,13 +129,10 @@ def build_panel(
     cell += np.repeat(np.arange(len(tickers), dtype=dtype), lengths)
     position = np.arange(total, dtype=dtype)
     position -= np.repeat(starts.astype(dtype), lengths)
-    caps, caps_job = None, None
+    caps_job = None
     if "market_cap" in long.columns:
         values = long.get_column("market_cap").cast(pl.Float64).fill_null(np.nan).to_numpy()
-        if pool is not None:
-            caps_job = pool.submit(place, values, cell, shape)
-        else:
-            caps = place(values, cell, shape)
+        caps_job = submit(pool, place, values, cell, shape)
         del values
     closes = long.get_column("close").to_numpy()
     close = place(closes, cell, shape)
@@ -142,8 +140,7 @@ def build_panel(
     if len(dates) > 1:
         np.divide(close[1:], close[:-1], out=returns[1:])
         returns[1:] -= 1.0
-    if caps_job is not None:
-        caps = caps_job.result()
+    caps = caps_job.result() if caps_job is not None else None
     column = {t: j for j, t in enumerate(tickers)}
     panel = Panel(
         dates=dates,

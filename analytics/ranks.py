@@ -1,8 +1,37 @@
-"""Row-wise average ranks and the daily Spearman correlation built on them."""
+"""Average ranks (ties share their mean rank): of one day's values (the tick) and along
+every row of a matrix (the history), and the daily Spearman correlation built on them."""
 
 from __future__ import annotations
 
 import numpy as np
+
+
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks, ties sharing the mean of their ranks (exact halves: no rounding).
+
+    `values` without NaN: each tie then gets the same ranks in whatever order the sort puts
+    it, so the unstable sort does (a SIMD sort, ~2x faster than a stable one on a new tick).
+    """
+    return ranks_in_order(values, np.argsort(values))
+
+
+def ranks_in_order(values: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """average_ranks(values) from positions that sort them ascending (ties in any order)."""
+    ordered = values[order]
+    starts = np.flatnonzero(np.concatenate([[True], ordered[1:] != ordered[:-1]]))
+    ends = np.append(starts[1:], len(values))
+    group = np.repeat(np.arange(len(starts)), ends - starts)
+    ranks = np.empty(len(values))
+    ranks[order] = ((starts + ends + 1) / 2.0)[group]
+    return ranks
+
+
+def subset_ranks(values: np.ndarray, descending: np.ndarray, chosen: np.ndarray) -> np.ndarray:
+    """average_ranks(values[chosen]) without a sort: `descending` holds the columns with a
+    value, largest first (baskets.ranked_candidates), `chosen` a mask of some of them."""
+    ascending = descending[chosen[descending]][::-1]
+    position = np.cumsum(chosen) - 1  # each chosen column's place in values[chosen]
+    return ranks_in_order(values[chosen], position[ascending])
 
 
 def sorted_ranks(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -38,7 +67,7 @@ def sorted_ranks(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ranks, ordered
 
 
-def average_ranks(key: np.ndarray) -> np.ndarray:
+def row_average_ranks(key: np.ndarray) -> np.ndarray:
     """sorted_ranks' ranks alone."""
     return sorted_ranks(key)[0]
 
@@ -61,4 +90,4 @@ def reversal_rows(returns: np.ndarray, ranked: np.ndarray, mom_ranks: np.ndarray
     """reversal_corr of each row: Spearman of the returns with the momentum signal at the
     previous close over the `ranked` cells (eligible, with a signal); `mom_ranks` are the
     signal's average ranks, ascending."""
-    return row_spearman(average_ranks(np.where(ranked, returns, np.inf)), mom_ranks, ranked)
+    return row_spearman(row_average_ranks(np.where(ranked, returns, np.inf)), mom_ranks, ranked)

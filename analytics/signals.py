@@ -6,7 +6,7 @@ from concurrent.futures import Executor
 
 import numpy as np
 
-from crowdwatch.analytics.jobs import Pending, map_blocks
+from crowdwatch.analytics.jobs import Pending, submit
 from crowdwatch.analytics.panel import Panel, Rows
 from crowdwatch.analytics.windows import Moments, rolling_slope
 from crowdwatch.config.calendar import HALF_YEAR, MONTH, QUARTER, YEAR
@@ -53,8 +53,8 @@ def window_signals(
 ) -> Pending[dict[str, np.ndarray]]:
     """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns.
 
-    vol goes to the pool now; beta is computed by whoever asks for the result (prepare()'s
-    own thread, once it has queued the next families' blocks behind vol).
+    vol goes to the pool now; beta is computed on the thread that asks for the result, while
+    the pool works through vol and what was queued before it.
     """
 
     def with_beta(vol: list[np.ndarray]) -> dict[str, np.ndarray]:
@@ -70,4 +70,4 @@ def window_signals(
             signals["size"] = panel.market_cap
         return signals
 
-    return map_blocks(pool, lambda _: moments.window_std(VOL_WINDOW, VOL_MIN), [None], with_beta)
+    return Pending([submit(pool, moments.window_std, VOL_WINDOW, VOL_MIN)], with_beta)

@@ -126,3 +126,32 @@ def internals_details(m, config: Config, eligible: np.ndarray, t_row: int, uni) 
         "most_reversed": most_reversed(m, eligible, t_row),
         "letf": letf_reference(m, config, t_row),
     }
+
+
+def dispersion_ratio(window: np.ndarray, index_window: np.ndarray) -> float | None:
+    """The definition on the members' columns copied out (what the tick computed before its
+    no-copy version): window (5, members) returns ending T; members need all 5 returns."""
+    if np.isnan(index_window).any() or window.shape[1] == 0:
+        return None
+    index_std = float(np.std(index_window, ddof=1))
+    complete = window[:, ~np.isnan(window).any(axis=0)]
+    if complete.shape[1] == 0 or index_std == 0:
+        return None
+    return float(np.mean(np.std(complete, axis=0, ddof=1) / index_std))
+
+
+def realized_corr(window: np.ndarray, index_window: np.ndarray) -> float | None:
+    """The definition on the members' columns copied out: the implied-style average
+    correlation from 21-day stdevs, equal weights."""
+    if np.isnan(index_window).any():
+        return None
+    complete = window[:, ~np.isnan(window).any(axis=0)]
+    n = complete.shape[1]
+    if n < 2:
+        return None
+    w = 1.0 / n
+    s = np.std(complete, axis=0, ddof=1)
+    s_index = float(np.std(index_window, ddof=1))
+    own = float(np.sum(w * w * s * s))
+    denominator = float(np.sum(w * s)) ** 2 - own
+    return (s_index**2 - own) / denominator if denominator != 0 else None

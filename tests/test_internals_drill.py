@@ -18,9 +18,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzzing import examples  # noqa: E402
 from markets import quotes_from_close, random_market  # noqa: E402
 from reference import reference_report  # noqa: E402
+from reference_internals import realized_corr  # noqa: E402
 
 from crowdwatch.analytics.attribution import attribution_basis  # noqa: E402
-from crowdwatch.analytics.internals import realized_corr, realized_history  # noqa: E402
+from crowdwatch.analytics.internals import realized_history  # noqa: E402
 from crowdwatch.analytics.internals_drill import INTERNAL_KEYS, Today, by_sector  # noqa: E402
 from crowdwatch.analytics.letf import LetfState  # noqa: E402
 from crowdwatch.analytics.model import close_snapshot, live, prepare  # noqa: E402

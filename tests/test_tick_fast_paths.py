@@ -16,19 +16,18 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
+from reference_internals import dispersion_ratio, realized_corr  # noqa: E402
 
 from crowdwatch.analytics.baskets import ranked_candidates, select_ranked  # noqa: E402
 from crowdwatch.analytics.factors import BasketState  # noqa: E402
 from crowdwatch.analytics.internals import (  # noqa: E402
-    average_ranks,
-    dispersion_ratio,
     dispersion_ratio_today,
-    realized_corr,
     realized_corr_today,
 )
 from crowdwatch.analytics.live import quote_vector, quote_vector_polars, session_date  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
 from crowdwatch.analytics.moves import SeriesHistory, move_stats  # noqa: E402
+from crowdwatch.analytics.ranks import average_ranks  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -24,8 +24,8 @@ from crowdwatch.analytics.attribution import (  # noqa: E402
 )
 from crowdwatch.analytics.baskets import basket_mean, ranked_candidates  # noqa: E402
 from crowdwatch.analytics.factors import BasketsToday, baskets_today  # noqa: E402
-from crowdwatch.analytics.internals import average_ranks, subset_ranks  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
+from crowdwatch.analytics.ranks import average_ranks, subset_ranks  # noqa: E402
 from crowdwatch.analytics.themes import theme_values_today  # noqa: E402
 
 
