@@ -12,7 +12,8 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.baskets import basket_mean
-from crowdwatch.analytics.member_layouts import Kept, Layout, Members, ThemeLayout, renormalised
+from crowdwatch.analytics.kept import Kept
+from crowdwatch.analytics.member_layouts import Layout, Members, ThemeLayout, renormalised
 
 if TYPE_CHECKING:
     from crowdwatch.analytics.model import Model
@@ -274,12 +275,12 @@ def series_members(
             out[name] = members(layout(f"long {side} {signal}", signal, build))
     sources = (basis.theme_columns, basis.theme_weights)
     themes = kept.get("themes", sources, partial(ThemeLayout.of, *sources))
-    for theme, columns, weights, laid in zip(
+    for theme, columns, theme_weights, laid in zip(
         model.config.themes, basis.theme_columns, basis.theme_weights, themes.today(r_today),
         strict=True,
     ):  # fmt: skip
         # the plain way for a theme with a member without a return on T
-        out[theme.name] = theme_members(columns, weights, r_today) if laid is None else laid
+        out[theme.name] = theme_members(columns, theme_weights, r_today) if laid is None else laid
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from crowdwatch.analytics.baskets import (
     select_ranked,
 )
 from crowdwatch.analytics.jobs import Pending, map_blocks
+from crowdwatch.analytics.kept import Kept
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.ranks import reversal_rows, sorted_ranks
 from crowdwatch.analytics.windows import row_blocks
@@ -153,20 +155,14 @@ class BasketState:
     quantile: float
     weights_at_d: np.ndarray | None  # market caps at d when the config weights by cap
     factor_legs: dict[str, tuple[str, bool]]  # factor -> (signal, long the top?)
-    # signal name -> (the signal at d, its ranked_candidates): ranked on the first tick
-    rankings: dict[str, tuple[np.ndarray, np.ndarray]] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    # each signal's ranked_candidates, made on the first tick with the signal at d
+    rankings: Kept = field(default_factory=Kept, compare=False, repr=False)
     # the last tick's Selections and what they were chosen from (Selections.matches)
     chosen: list[Selections] = field(default_factory=list, compare=False, repr=False)
 
     def ranked(self, name: str, signal: np.ndarray) -> np.ndarray:
         """ranked_candidates(signal), kept for the next ticks (the signals at d are fixed)."""
-        kept = self.rankings.get(name)
-        if kept is None or kept[0] is not signal:
-            kept = (signal, ranked_candidates(signal))
-            self.rankings[name] = kept
-        return kept[1]
+        return self.rankings.get(name, (signal,), partial(ranked_candidates, signal))
 
     @classmethod
     def of(cls, config: Config, panel: Panel) -> BasketState:

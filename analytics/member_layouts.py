@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -56,27 +54,6 @@ class Layout:
             short = contribution[self.short_from :]
             np.multiply(short, -short_scale, out=short)
         return ret, contribution
-
-
-class Kept:
-    """Values remembered with the objects they were computed from, compared by identity:
-    today's selection masks are the same read-only arrays from poll to poll while the
-    eligible names stay the same (factors.Selections), and kept alive here."""
-
-    def __init__(self) -> None:
-        self._kept: dict[str, tuple[tuple[Any, ...], Any]] = {}
-
-    def get(self, name: str, sources: tuple[Any, ...], build: Callable[[], Any]) -> Any:
-        kept = self._kept.get(name)
-        if (
-            kept is not None
-            and len(kept[0]) == len(sources)
-            and all(a is b for a, b in zip(kept[0], sources, strict=True))
-        ):
-            return kept[1]
-        value = build()
-        self._kept[name] = (sources, value)  # one item, swapped whole
-        return value
 
 
 def renormalised(raw: np.ndarray) -> np.ndarray:

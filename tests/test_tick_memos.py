@@ -24,6 +24,7 @@ from crowdwatch.analytics.attribution import (  # noqa: E402
 )
 from crowdwatch.analytics.baskets import basket_mean, ranked_candidates  # noqa: E402
 from crowdwatch.analytics.factors import BasketsToday, baskets_today  # noqa: E402
+from crowdwatch.analytics.kept import Kept  # noqa: E402
 from crowdwatch.analytics.model import Model, prepare  # noqa: E402
 from crowdwatch.analytics.ranks import average_ranks, subset_ranks  # noqa: E402
 from crowdwatch.analytics.themes import theme_values_today  # noqa: E402
@@ -37,7 +38,7 @@ def model(request) -> Model:
 
 def afresh(model: Model, r_today: np.ndarray, eligible: np.ndarray) -> BasketsToday:
     """baskets_today from a state that remembers nothing."""
-    state = replace(model.baskets, rankings={}, chosen=[])
+    state = replace(model.baskets, rankings=Kept(), chosen=[])
     return baskets_today(state, model.signals_at_d, model.panel.ticker_array, r_today, eligible)
 
 
@@ -96,7 +97,7 @@ def test_new_signals_choose_again(model: Model) -> None:
     flipped = {**model.signals_at_d, "mom": -model.signals_at_d["mom"]}
     got = baskets_today(state, flipped, tickers, r_today, eligible)
     fresh = baskets_today(
-        replace(state, rankings={}, chosen=[]), flipped, tickers, r_today, eligible
+        replace(state, rankings=Kept(), chosen=[]), flipped, tickers, r_today, eligible
     )
     assert_same(got, fresh)
 
