@@ -152,26 +152,19 @@ def basket_legs(
     returns: np.ndarray,
     quantile: float,
     weights: np.ndarray | None = None,
-    averaged: np.ndarray | None = None,
     absent: np.ndarray | None = None,
     ordered: np.ndarray | None = None,
 ) -> Legs:
-    """select + basket_return (+ basket_mean of `averaged`) for a block of rows.
+    """select + basket_return for a block of rows.
 
     Every number is per row, so callers may split the rows into blocks: the same results
     with a working set of a few MB instead of ~0.2 GB per signal at 3,000 x 2,520.
     `absent` and `ordered` as in select.
     """
     chosen = select(signal_prev, eligible, quantile, absent, ordered)
-    top_mean = bottom_mean = None
-    if averaged is not None:
-        top_mean = basket_mean(averaged, chosen.top)
-        bottom_mean = basket_mean(averaged, chosen.bottom)
     return Legs(
         top=basket_return(returns, chosen.top, weights),
         bottom=basket_return(returns, chosen.bottom, weights),
-        top_mean=top_mean,
-        bottom_mean=bottom_mean,
     )
 
 

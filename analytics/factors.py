@@ -1,29 +1,32 @@
 """The factor pane: momentum baskets and long-short factors, their daily series and today's.
 
-History part: factor_series (every day's basket and factor returns, selection at the day
+History part: BasketPass (every day's basket and factor returns, selection at the day
 before) and BasketState (the signals at the previous close d that select today's baskets).
 Today part: baskets_today, the returns and members of today's baskets and factors.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
 
 from crowdwatch.analytics.baskets import (
     Legs,
+    Selection,
     basket_legs,
     basket_mean,
     basket_return,
     factor_return,
     momentum_baskets,
     ranked_candidates,
+    select,
     select_ranked,
 )
-from crowdwatch.analytics.jobs import Pending, map_blocks
+from crowdwatch.analytics.jobs import Pending, submit
 from crowdwatch.analytics.kept import Kept
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.ranks import reversal_rows, sorted_ranks
@@ -35,9 +38,12 @@ def leg_weights(config: Config, caps: np.ndarray | None) -> np.ndarray | None:
     return caps if config.settings.weighting == "cap" and caps is not None else None
 
 
-def selected_signals(config: Config, signals: dict[str, np.ndarray]) -> list[str]:
+def selected_signals(config: Config, signals: Mapping[str, object]) -> list[str]:
     """The signals that form baskets: mom (the momentum baskets) and each factor's."""
     return sorted({"mom", *(f.signal for f in config.factors)} & set(signals))
+
+
+LAST_SIGNAL = "beta"  # the slowest signal: its selection is the basket pass's second half
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +55,101 @@ class FactorHistory:
     reversal: np.ndarray  # reversal_corr per day: returns vs mom at the previous close
 
 
-def factor_series(
-    panel: Panel,
-    signals: dict[str, np.ndarray],
-    eligible: np.ndarray,
-    config: Config,
-    pool: Executor | None = None,
-) -> Pending[FactorHistory]:
-    """Every day's momentum basket and factor returns (row 0 has no previous close: NaN).
+@dataclass(frozen=True, slots=True)
+class FirstHalf:
+    """One block of rows without beta: the legs of the other signals, momentum's baskets
+    (their mean betas wait for beta) and the reversal correlation."""
 
-    Row t uses the signals of row t-1: views of rows [:-1] against rows [1:], instead of
-    shifted copies.
+    legs: dict[str, Legs]
+    momentum: Selection
+    reversal: np.ndarray
+
+
+class BasketPass:
+    """Every day's basket and factor returns, in two halves on the pool.
+
+    Beta is the slowest signal (a 252-day regression). The first half (momentum's ranks
+    and baskets, the reversal correlation, every other signal's legs) needs only the signals
+    that come first, so the pool starts on it while beta is still being computed;
+    `with_beta` queues the second half (beta's legs, the momentum baskets' mean betas).
+    Row t uses the signals of row t-1: views of rows [:-1] against rows [1:].
     """
-    signals_prev = {name: matrix[:-1] for name, matrix in signals.items()}
-    caps_prev = panel.market_cap[:-1] if panel.market_cap is not None else None
 
-    def with_row_zero(done: tuple[dict, dict, np.ndarray]) -> FactorHistory:
-        baskets, factors, reversal = done
+    def __init__(
+        self,
+        panel: Panel,
+        signals: Mapping[str, Future],
+        eligible: np.ndarray,
+        config: Config,
+        pool: Executor | None = None,
+    ) -> None:
+        self.config, self.pool = config, pool
+        self.eligible, self.returns = eligible[1:], panel.returns[1:]
+        caps_prev = panel.market_cap[:-1] if panel.market_cap is not None else None
+        self.weights = leg_weights(config, caps_prev)
+        self.names = selected_signals(config, {**signals, LAST_SIGNAL: None})
+        self.blocks = [slice(start, stop) for start, stop in row_blocks(*self.returns.shape)]
+        self.first = [
+            submit(pool, self.first_half, signals, rows) for rows in self.blocks
+        ]  # fmt: skip
+
+    def legs(self, signal_prev: np.ndarray, rows: slice, **sorted_keys) -> Legs:
+        weights = self.weights[rows] if self.weights is not None else None
+        return basket_legs(
+            signal_prev, self.eligible[rows], self.returns[rows], self.config.settings.quantile,
+            weights, **sorted_keys,
+        )  # fmt: skip
+
+    def first_half(self, signals: Mapping[str, Future], rows: slice) -> FirstHalf:
+        eligible, returns = self.eligible[rows], self.returns[rows]
+        absent = np.where(eligible, 0.0, np.nan)  # shared by every signal's selection
+        # momentum is ranked once: its sorted keys give the basket boundaries and its ranks
+        # the reversal correlation (key = -mom, so the ranks count down from the winners)
+        mom = signals["mom"].result()[:-1][rows]
+        key = np.subtract(absent, mom)
+        ranked = ~np.isnan(key)
+        descending, ordered = sorted_ranks(np.where(ranked, key, np.inf))
+        mom_ranks = (ranked.sum(axis=1) + 1.0)[:, None] - descending
+        momentum = select(mom, eligible, self.config.settings.quantile, absent, ordered)
+        weights = self.weights[rows] if self.weights is not None else None
+        legs = {
+            "mom": Legs(
+                top=basket_return(returns, momentum.top, weights),
+                bottom=basket_return(returns, momentum.bottom, weights),
+            )
+        }
+        for name in self.names:
+            if name not in legs and name != LAST_SIGNAL:
+                legs[name] = self.legs(signals[name].result()[:-1][rows], rows, absent=absent)
+        return FirstHalf(legs, momentum, reversal_rows(returns, ranked, mom_ranks))
+
+    def second_half(self, beta_prev: np.ndarray, rows: slice, first: Future) -> FirstHalf:
+        """The block's first half with beta's legs and the momentum baskets' mean betas."""
+        done = first.result()
+        beta = beta_prev[rows]
+        legs = dict(done.legs)
+        legs["mom"] = replace(
+            legs["mom"],
+            top_mean=basket_mean(beta, done.momentum.top),
+            bottom_mean=basket_mean(beta, done.momentum.bottom),
+        )
+        if LAST_SIGNAL in self.names:
+            legs[LAST_SIGNAL] = self.legs(beta, rows)
+        return FirstHalf(legs, done.momentum, done.reversal)
+
+    def with_beta(self, beta: np.ndarray) -> Pending[FactorHistory]:
+        """The second half queued behind the first: the whole history once it is done."""
+        beta_prev = beta[:-1]
+        parts = [
+            submit(self.pool, self.second_half, beta_prev, rows, first)
+            for rows, first in zip(self.blocks, self.first, strict=True)
+        ]
+        return Pending(parts, self.joined)
+
+    def joined(self, blocks: list[FirstHalf]) -> FactorHistory:
+        """The blocks' legs joined into the momentum and factor series, with row 0 (no
+        previous close) NaN, and the blocks' reversal correlations joined."""
+        baskets, factors, reversal = joined_series(blocks, self.names, self.config)
         return FactorHistory(
             series={
                 name: np.append(np.nan, values) for name, values in {**baskets, **factors}.items()
@@ -73,60 +157,13 @@ def factor_series(
             reversal=np.append(np.nan, reversal),
         )
 
-    return basket_series(
-        signals_prev, eligible[1:], panel.returns[1:], config, caps_prev, pool
-    ).then(with_row_zero)
-
-
-def basket_series(
-    signals_prev: dict[str, np.ndarray],
-    eligible: np.ndarray,
-    returns: np.ndarray,
-    config: Config,
-    caps_prev: np.ndarray | None,
-    pool: Executor | None = None,
-) -> Pending[tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]]:
-    """Momentum baskets, factor series and the reversal correlation, for each row (blocks
-    of rows on the pool)."""
-    quantile = config.settings.quantile
-    weights = leg_weights(config, caps_prev)
-    names = selected_signals(config, signals_prev)
-    blocks = [slice(start, stop) for start, stop in row_blocks(*returns.shape)]
-
-    def legs_of(rows: slice) -> tuple[dict[str, Legs], np.ndarray]:
-        absent = np.where(eligible[rows], 0.0, np.nan)  # shared by every signal's selection
-        # momentum is ranked once: its sorted keys give the basket boundaries and its ranks
-        # the reversal correlation (key = -mom, so the ranks count down from the winners)
-        key = np.subtract(absent, signals_prev["mom"][rows])
-        ranked = ~np.isnan(key)
-        descending, ordered = sorted_ranks(np.where(ranked, key, np.inf))
-        mom_ranks = (ranked.sum(axis=1) + 1.0)[:, None] - descending
-        legs = {
-            name: basket_legs(
-                signals_prev[name][rows],
-                eligible[rows],
-                returns[rows],
-                quantile,
-                weights[rows] if weights is not None else None,
-                signals_prev["beta"][rows] if name == "mom" else None,
-                absent,
-                ordered if name == "mom" else None,
-            )
-            for name in names
-        }
-        return legs, reversal_rows(returns[rows], ranked, mom_ranks)
-
-    # Rows are independent: blocks of rows keep the working set in cache and small (peak
-    # RSS), and numpy's sorts and ufuncs release the GIL, so the pool uses both cores.
-    return map_blocks(pool, legs_of, blocks, lambda done: joined_series(done, names, config))
-
 
 def joined_series(
-    done: list[tuple[dict[str, Legs], np.ndarray]], names: list[str], config: Config
+    done: list[FirstHalf], names: list[str], config: Config
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
     """The blocks' legs joined, the momentum and factor series from them, and the blocks'
     reversal correlations joined."""
-    parts: dict[str, list[Legs]] = {name: [block[name] for block, _ in done] for name in names}
+    parts: dict[str, list[Legs]] = {name: [block.legs[name] for block in done] for name in names}
 
     def joined(name: str, field: str) -> np.ndarray:
         pieces = [getattr(part, field) for part in parts[name]]
@@ -144,7 +181,7 @@ def joined_series(
             continue
         signal = legs[spec.signal]
         factors[spec.name] = factor_return(signal["top"], signal["bottom"], spec.long == "top")
-    reversal = np.concatenate([rows for _, rows in done]) if done else np.zeros(0)
+    reversal = np.concatenate([block.reversal for block in done]) if done else np.zeros(0)
     return baskets, factors, reversal
 
 

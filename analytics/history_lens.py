@@ -268,7 +268,7 @@ def feature_history(
 ) -> np.ndarray:
     """(days, 7): every day's features, computed once over the whole history; `sigmas`
     are the three baskets' grid sigmas (SeriesState.grid_sigma), `reversal` is
-    factor_series' (the basket pass ranks momentum once for both)."""
+    BasketPass' (the basket pass ranks momentum once for both)."""
     days = len(returns)
     with np.errstate(invalid="ignore", divide="ignore"):
         log_dispersion = np.where(dispersion > 0, np.log(dispersion), np.nan)

@@ -12,7 +12,7 @@ from threadpoolctl import threadpool_limits
 
 from crowdwatch.analytics.attribution import AttributionBasis, attribution_basis
 from crowdwatch.analytics.events import EventState
-from crowdwatch.analytics.factors import BasketState, factor_series
+from crowdwatch.analytics.factors import BasketPass, BasketState
 from crowdwatch.analytics.history_lens import HistoryLens, build_lens
 from crowdwatch.analytics.internals import InternalsState
 from crowdwatch.analytics.jobs import shared_pool
@@ -22,7 +22,7 @@ from crowdwatch.analytics.moves import SeriesState
 from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.positioning import SeriesBook
 from crowdwatch.analytics.results import Snapshot
-from crowdwatch.analytics.signals import own_row_signals, window_signals
+from crowdwatch.analytics.signals import beta_signal, first_signals
 from crowdwatch.analytics.themes import ThemePaths, ThemeState, theme_history, trailing_rms
 from crowdwatch.analytics.windows import moments as running_moments
 from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
@@ -78,17 +78,22 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
             if panel.benchmark is not None
             else np.full(d + 1, np.nan)
         )
-        own_row = pool.submit(own_row_signals, panel, rows)
         moments = running_moments(panel.returns)
+        eligible = panel.member[None, :] & moments.valid
+        # the pool starts on every signal but beta, then on the basket pass's first half
+        # (BasketPass), the theme paths and the internals, while beta is computed here
+        first = first_signals(panel, rows, moments, pool)
+        basket_pass = BasketPass(panel, first, eligible, config, pool)
+        paths_job = pool.submit(
+            lambda mom: ThemePaths.of(config.themes, panel, mom.result()), first["mom"]
+        )
         letf = LetfState.of(config.letfs, panel)
         internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
-        windows = window_signals(panel, moments, pool)  # vol: queued behind internals
-        signals = windows.result()  # beta, on this thread while the pool works
-        signals.update(own_row.result())  # mom, rev
-        del rows, own_row
-        eligible = panel.member[None, :] & moments.valid
-        paths_job = pool.submit(ThemePaths.of, config.themes, panel, signals["mom"])
-        factors = factor_series(panel, signals, eligible, config, pool).result()
+        beta = beta_signal(panel, moments)
+        factors = basket_pass.with_beta(beta).result()
+        signals = {name: job.result() for name, job in first.items()}
+        signals["beta"] = beta
+        del rows, first, basket_pass
         series = factors.series
         del moments
         internals = internals_job.result()

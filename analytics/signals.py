@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 
 import numpy as np
 
-from crowdwatch.analytics.jobs import Pending, submit
+from crowdwatch.analytics.jobs import done, submit
 from crowdwatch.analytics.panel import Panel, Rows
 from crowdwatch.analytics.windows import Moments, rolling_slope
 from crowdwatch.config.calendar import HALF_YEAR, MONTH, QUARTER, YEAR
@@ -39,35 +39,28 @@ def own_row_ratio(rows: Rows, shape: tuple[int, int], recent: int, older: int) -
     return out
 
 
-def own_row_signals(panel: Panel, rows: Rows) -> dict[str, np.ndarray]:
-    """mom and rev: offsets count the ticker's own rows."""
-    shape = panel.close.shape
-    return {
-        "mom": own_row_ratio(rows, shape, MOM_SKIP, MOM_LOOKBACK),
-        "rev": own_row_ratio(rows, shape, 0, REV_LOOKBACK),
-    }
+def first_signals(
+    panel: Panel, rows: Rows, moments: Moments, pool: Executor | None = None
+) -> dict[str, Future]:
+    """mom, rev, vol (and size) on the pool: every signal but beta, the slowest.
 
-
-def window_signals(
-    panel: Panel, moments: Moments, pool: Executor | None = None
-) -> Pending[dict[str, np.ndarray]]:
-    """vol, beta (and size): trailing windows of the returns; `moments` of panel.returns.
-
-    vol goes to the pool now; beta is computed on the thread that asks for the result, while
-    the pool works through vol and what was queued before it.
+    mom and rev offsets count the ticker's own rows; vol is a trailing window of the
+    returns (`moments` of panel.returns).
     """
+    shape = panel.close.shape
+    signals = {
+        "mom": submit(pool, own_row_ratio, rows, shape, MOM_SKIP, MOM_LOOKBACK),
+        "rev": submit(pool, own_row_ratio, rows, shape, 0, REV_LOOKBACK),
+        "vol": submit(pool, moments.window_std, VOL_WINDOW, VOL_MIN),
+    }
+    if panel.market_cap is not None:
+        signals["size"] = done(panel.market_cap)
+    return signals
 
-    def with_beta(vol: list[np.ndarray]) -> dict[str, np.ndarray]:
-        if panel.benchmark is not None:
-            index_returns = panel.returns[:, panel.benchmark]
-            beta = rolling_slope(
-                panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments
-            )
-        else:
-            beta = np.full(panel.close.shape, np.nan)
-        signals = {"vol": vol[0], "beta": beta}
-        if panel.market_cap is not None:
-            signals["size"] = panel.market_cap
-        return signals
 
-    return Pending([submit(pool, moments.window_std, VOL_WINDOW, VOL_MIN)], with_beta)
+def beta_signal(panel: Panel, moments: Moments) -> np.ndarray:
+    """beta: the OLS slope on the benchmark over a trailing window of the returns."""
+    if panel.benchmark is None:
+        return np.full(panel.close.shape, np.nan)
+    index_returns = panel.returns[:, panel.benchmark]
+    return rolling_slope(panel.returns, index_returns, BETA_WINDOW, BETA_MIN, y_moments=moments)
