@@ -21,19 +21,19 @@ def basket_size(quantile: float, n: np.ndarray) -> np.ndarray:
     return np.floor(quantile * n + EPSILON).astype(np.int64)
 
 
-def first_ranks(key: np.ndarray, ordered: np.ndarray, m: np.ndarray) -> np.ndarray:
+def first_ranks(key: np.ndarray, cut: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Mask of the elements whose rank is below m (per row) in the order (key, column).
 
-    `ordered` is each row of key sorted. With c the m-th smallest key of a row, the first m
-    are the keys below c plus the leftmost of the keys equal to c, as many as still fit.
+    `cut` is each row's m-th smallest key (read only where m > 0). The first m are the keys
+    below it plus the leftmost of the keys equal to it, as many as still fit.
     """
     rows = np.flatnonzero(m > 0)
     if len(rows) < len(m):  # rows selecting nothing: work on the others only
         out = np.zeros(key.shape, dtype=bool)
         if len(rows):
-            out[rows] = first_ranks(key[rows], ordered[rows], m[rows])
+            out[rows] = first_ranks(key[rows], cut[rows], m[rows])
         return out
-    cut = ordered[rows, m - 1][:, None]
+    cut = cut[:, None]
     below = key < cut
     at_cut = key == cut
     room = m - np.count_nonzero(below, axis=1)
@@ -43,6 +43,42 @@ def first_ranks(key: np.ndarray, ordered: np.ndarray, m: np.ndarray) -> np.ndarr
         at_cut[split] &= rank_in_tie <= room[split, None]
     below |= at_cut
     return below
+
+
+def order_statistics(key: np.ndarray, *positions: np.ndarray) -> list[np.ndarray]:
+    """Each row's p-th smallest key (0-based; NaN keys are absent) for each array p of one
+    position per row; a row whose p is out of range gets any value.
+
+    Only the basket boundaries are needed, so the keys are sorted as float32: ~2x faster
+    than float64, and exact after a fix-up. Rounding to float32 keeps the order (x <= y
+    gives f32(x) <= f32(y)), so the p-th float64 key is among those whose float32 equals
+    the p-th float32 key c: usually that one key alone; else (a tie, or two keys that
+    round alike) those keys are sorted as float64 and the one at p less the count below c
+    is taken.
+    """
+    if not key.shape[1]:
+        return [np.full(len(key), np.nan) for _ in positions]
+    with np.errstate(over="ignore"):  # beyond float32's range: +-inf, still in order
+        narrow = key.astype(np.float32)
+    have = np.flatnonzero(~np.isnan(narrow).all(axis=1))  # rows before a signal starts: no sort
+    ordered = np.full(narrow.shape, np.nan, dtype=np.float32)
+    ordered[have] = np.sort(narrow[have], axis=1)
+    every_row = np.arange(len(key))
+    cuts = []
+    for position in positions:
+        at = np.clip(position, 0, key.shape[1] - 1)
+        c = ordered[every_row, at][:, None]
+        same = narrow == c
+        count = np.count_nonzero(same, axis=1)
+        cut = key[every_row, same.argmax(axis=1)]  # the key itself where it is alone
+        cut[count == 0] = np.nan
+        shared = np.flatnonzero(count > 1)
+        if len(shared):
+            below = np.count_nonzero(narrow[shared] < c[shared], axis=1)
+            tied = np.sort(np.where(same[shared], key[shared], np.inf), axis=1)
+            cut[shared] = tied[np.arange(len(shared)), at[shared] - below]
+        cuts.append(cut)
+    return cuts
 
 
 def select(
@@ -55,11 +91,10 @@ def select(
     """Rank each row by signal descending, ties by column (ticker) ascending.
 
     signal_prev is the signal at the previous close, row-aligned with eligible. Only the
-    basket boundaries matter, so each row's keys are sorted (a SIMD sort, ~2x faster than
-    argsort and ~10x faster than a stable argsort) and compared with the boundary keys.
-    `absent` (optional, = where(eligible, 0.0, nan)) lets callers selecting on several
-    signals build that mask once; `ordered` (optional: each row's candidate keys sorted,
-    then anything) saves the sort for a caller that has sorted the keys already.
+    basket boundaries matter: each row's boundary keys (order_statistics) are compared with
+    its keys. `absent` (optional, = where(eligible, 0.0, nan)) lets callers selecting on
+    several signals build that mask once; `ordered` (optional: each row's candidate keys
+    sorted, then anything) saves the work for a caller that has sorted the keys already.
     """
     if absent is None:
         absent = np.where(eligible, 0.0, np.nan)
@@ -68,16 +103,16 @@ def select(
     key = np.subtract(absent, signal_prev)
     candidate = ~np.isnan(key)
     n = np.count_nonzero(candidate, axis=1)
-    if ordered is None:
-        rows = np.flatnonzero(n)  # rows with no candidate (before a signal starts): no sort
-        if len(rows) == len(n):
-            ordered = np.sort(key, axis=1)
-        else:
-            ordered = np.full(key.shape, np.nan)
-            ordered[rows] = np.sort(key[rows], axis=1)
     k = basket_size(quantile, n)
-    top = first_ranks(key, ordered, k)
-    bottom = candidate & ~first_ranks(key, ordered, n - k)
+    last_top, last_rest = k - 1, n - k - 1
+    if ordered is None:
+        top_cut, rest_cut = order_statistics(key, last_top, last_rest)
+    else:
+        rows = np.arange(len(key))
+        top_cut = ordered[rows, np.maximum(last_top, 0)]
+        rest_cut = ordered[rows, np.maximum(last_rest, 0)]
+    top = first_ranks(key, top_cut, k)
+    bottom = candidate & ~first_ranks(key, rest_cut, n - k)
     return Selection(top=top, bottom=bottom)
 
 

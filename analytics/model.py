@@ -22,7 +22,7 @@ from crowdwatch.analytics.moves import SeriesState
 from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.positioning import SeriesBook
 from crowdwatch.analytics.results import Snapshot
-from crowdwatch.analytics.signals import beta_signal, first_signals
+from crowdwatch.analytics.signals import beta_signal, own_row_signals, window_signals
 from crowdwatch.analytics.themes import ThemePaths, ThemeState, theme_history, trailing_rms
 from crowdwatch.analytics.windows import moments as running_moments
 from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
@@ -78,11 +78,12 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
             if panel.benchmark is not None
             else np.full(d + 1, np.nan)
         )
-        moments = running_moments(panel.returns)
-        eligible = panel.member[None, :] & moments.valid
         # the pool starts on every signal but beta, then on the basket pass's first half
         # (BasketPass), the theme paths and the internals, while beta is computed here
-        first = first_signals(panel, rows, moments, pool)
+        first = own_row_signals(panel, rows, pool)
+        moments = running_moments(panel.returns)
+        first.update(window_signals(panel, moments, pool))
+        eligible = panel.member[None, :] & moments.valid
         basket_pass = BasketPass(panel, first, eligible, config, pool)
         paths_job = pool.submit(
             lambda mom: ThemePaths.of(config.themes, panel, mom.result()), first["mom"]

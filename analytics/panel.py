@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from crowdwatch.analytics.jobs import submit
+from crowdwatch.analytics.jobs import done, submit
 from crowdwatch.config.schema import Config
 
 
@@ -49,6 +49,14 @@ def place(values: np.ndarray, cell: np.ndarray, shape: tuple[int, int]) -> np.nd
     out = np.full(shape, np.nan)
     out.reshape(-1)[cell] = values
     return out
+
+
+def placed_column(
+    long: pl.DataFrame, name: str, cell: np.ndarray, shape: tuple[int, int]
+) -> np.ndarray:
+    """A numeric column of the long rows placed on the panel (nulls as NaN)."""
+    values = long.get_column(name).cast(pl.Float64).fill_null(np.nan).to_numpy()
+    return place(values, cell, shape)
 
 
 def universe_members(
@@ -95,35 +103,51 @@ def index_dtype(size: int) -> type:
     return np.int32 if size < 2**31 - 1 else np.int64
 
 
+@dataclass(frozen=True, slots=True)
+class DayGrid:
+    """The trading days of the long rows, and each row's index on them."""
+
+    dates: np.ndarray  # datetime64[D], ascending
+    day: np.ndarray  # (rows,) int32: each row's index into dates
+
+    @classmethod
+    def of(cls, long: pl.DataFrame) -> DayGrid:
+        """A lookup table over the day numbers: no sort of 7 million dates."""
+        days = long.get_column("date").to_physical().to_numpy()
+        if not len(days):
+            return cls(np.zeros(0, dtype="datetime64[D]"), np.zeros(0, dtype=np.int32))
+        first = int(days.min())
+        seen = np.zeros(int(days.max()) - first + 1, dtype=bool)
+        offset = np.subtract(days, first, dtype=np.int64)
+        seen[offset] = True
+        lookup = (np.cumsum(seen) - 1).astype(np.int32)
+        return cls((np.flatnonzero(seen) + first).astype("datetime64[D]"), lookup[offset])
+
+
 def build_panel(
     history: pl.DataFrame,
     config: Config,
     universe: pl.DataFrame | None = None,
     pool: Executor | None = None,
 ) -> tuple[Panel, Rows]:
-    """Pivot the long history into a Panel; also return the cleaned long rows. With a
-    pool, the market caps are placed there while the closes and returns are built here."""
+    """Pivot the long history into a Panel; also return the cleaned long rows. With a pool,
+    the ticker runs are found and the market caps placed there while the day grid, the
+    closes and the returns are built here."""
     close_col = pl.col("close")
     unusable = history.select((close_col.is_null() | (close_col <= 0)).any()).item()
     long = history.filter(close_col.is_not_null() & (close_col > 0)) if unusable else history
-    runs = ticker_runs(long) if long.height else None
-    if runs is None:
+    runs = submit(pool, ticker_runs, long) if long.height else done(None)
+    grid = DayGrid.of(long)
+    found = runs.result()
+    if found is None and long.height:
         long = long.sort("ticker", "date")
-        runs = ticker_runs(long) if long.height else (np.zeros(0, dtype=np.int64), ())
-    starts, tickers = runs
-    total = long.height
-    # the trading days: a lookup table over the day numbers, no sort of 7 million dates
-    days = long.get_column("date").to_physical().to_numpy()
-    first = int(days.min()) if total else 0
-    seen = np.zeros(int(days.max()) - first + 1 if total else 0, dtype=bool)
-    offset = np.subtract(days, first, dtype=np.int64)
-    seen[offset] = True
-    dates = (np.flatnonzero(seen) + first).astype("datetime64[D]")
+        found, grid = ticker_runs(long), DayGrid.of(long)
+    starts, tickers = found if found is not None else (np.zeros(0, dtype=np.int64), ())
+    total, dates = long.height, grid.dates
     shape = (len(dates), len(tickers))
     dtype = index_dtype(max(shape[0] * shape[1], total))
-    lookup = (np.cumsum(seen) - 1).astype(dtype)
-    cell = lookup[offset]  # the day index, then (below) the flat cell index
-    del offset
+    cell = grid.day.astype(dtype, copy=False)  # the day index, then the flat cell index
+    del grid
     lengths = np.diff(np.append(starts, total))
     cell *= len(tickers)
     cell += np.repeat(np.arange(len(tickers), dtype=dtype), lengths)
@@ -131,9 +155,7 @@ def build_panel(
     position -= np.repeat(starts.astype(dtype), lengths)
     caps_job = None
     if "market_cap" in long.columns:
-        values = long.get_column("market_cap").cast(pl.Float64).fill_null(np.nan).to_numpy()
-        caps_job = submit(pool, place, values, cell, shape)
-        del values
+        caps_job = submit(pool, placed_column, long, "market_cap", cell, shape)
     closes = long.get_column("close").to_numpy()
     close = place(closes, cell, shape)
     returns = np.full(shape, np.nan)

@@ -39,20 +39,21 @@ def own_row_ratio(rows: Rows, shape: tuple[int, int], recent: int, older: int) -
     return out
 
 
-def first_signals(
-    panel: Panel, rows: Rows, moments: Moments, pool: Executor | None = None
-) -> dict[str, Future]:
-    """mom, rev, vol (and size) on the pool: every signal but beta, the slowest.
-
-    mom and rev offsets count the ticker's own rows; vol is a trailing window of the
-    returns (`moments` of panel.returns).
-    """
+def own_row_signals(panel: Panel, rows: Rows, pool: Executor | None = None) -> dict[str, Future]:
+    """mom and rev on the pool: offsets count the ticker's own rows."""
     shape = panel.close.shape
-    signals = {
+    return {
         "mom": submit(pool, own_row_ratio, rows, shape, MOM_SKIP, MOM_LOOKBACK),
         "rev": submit(pool, own_row_ratio, rows, shape, 0, REV_LOOKBACK),
-        "vol": submit(pool, moments.window_std, VOL_WINDOW, VOL_MIN),
     }
+
+
+def window_signals(
+    panel: Panel, moments: Moments, pool: Executor | None = None
+) -> dict[str, Future]:
+    """vol on the pool (a trailing window of the returns; `moments` of panel.returns), and
+    size when the history has market caps. Beta, the slowest, is beta_signal's."""
+    signals = {"vol": submit(pool, moments.window_std, VOL_WINDOW, VOL_MIN)}
     if panel.market_cap is not None:
         signals["size"] = done(panel.market_cap)
     return signals

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
 
-from crowdwatch.analytics.baskets import select  # noqa: E402
+from crowdwatch.analytics.baskets import order_statistics, select  # noqa: E402
 from crowdwatch.analytics.model import close_snapshot  # noqa: E402
 from crowdwatch.analytics.panel import build_panel  # noqa: E402
 from crowdwatch.analytics.report import to_json  # noqa: E402
@@ -59,16 +59,52 @@ def ranks_reference(signal: np.ndarray, eligible: np.ndarray, quantile: float):
     return top, bottom
 
 
+# keys that float32 cannot tell apart (1 and 1 + 2**-40, 0 and a subnormal, 1e300 and inf)
+# beside exact ties, both zeros and the float32 range's edge: order_statistics sorts float32
+CLOSE_CALLS = np.array(
+    [1.0, 1.0 + 2**-40, 1.0 + 2**-30, 1.0 - 2**-45, 0.0, -0.0, 5e-324, -1e-310, 0.25, -7.0,
+     1e300, -1e300, 3.4e38, 3.5e38, np.inf, -np.inf]
+)  # fmt: skip
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(st.integers(1, 6), st.integers(0, 40), st.integers(0, 2**32 - 1))
+def test_order_statistics_match_a_float64_sort(days, names, seed):
+    rng = np.random.default_rng(seed)
+    key = rng.choice(CLOSE_CALLS, (days, names))
+    key[rng.random(key.shape) < 0.2] = np.nan  # absent
+    key[rng.random(days) < 0.2] = np.nan  # whole rows absent (before a signal starts)
+    n = np.count_nonzero(~np.isnan(key), axis=1)
+    first = rng.integers(0, np.maximum(n, 1))
+    last = n - 1
+    expected = np.sort(key, axis=1)  # NaN last
+    got = order_statistics(key, first, last)
+    rows = np.flatnonzero(n)
+    np.testing.assert_array_equal(got[0][rows], expected[rows, first[rows]])
+    np.testing.assert_array_equal(got[1][rows], expected[rows, last[rows]])
+
+
+def test_order_statistics_fix_up_keys_float32_rounds_alike():
+    key = np.array([[1.0 + 2**-40, 1.0, 1.0 + 2**-41, 2.0, np.nan]])
+    assert np.float32(key[0, 0]) == np.float32(key[0, 1])  # the case being tested
+    smallest, middle, largest = order_statistics(key, *(np.array([p]) for p in (0, 1, 3)))
+    assert (smallest[0], middle[0], largest[0]) == (1.0, 1.0 + 2**-41, 2.0)
+
+
 @settings(max_examples=examples(60), deadline=None)
 @given(
     st.integers(1, 6),
     st.integers(1, 25),
     st.sampled_from([0.1, 0.2, 0.3, 0.5, 1.0]),
     st.integers(0, 2**32 - 1),
+    st.booleans(),
 )
-def test_select_matches_a_stable_ranking_with_ties(days, names, quantile, seed):
+def test_select_matches_a_stable_ranking_with_ties(days, names, quantile, seed, close_calls):
     rng = np.random.default_rng(seed)
-    signal = rng.integers(-2, 3, (days, names)).astype(float)  # many exact ties
+    if close_calls:
+        signal = rng.choice(CLOSE_CALLS, (days, names))
+    else:
+        signal = rng.integers(-2, 3, (days, names)).astype(float)  # many exact ties
     signal[rng.random(signal.shape) < 0.2] = np.nan
     signal[rng.random(signal.shape) < 0.05] = np.inf
     eligible = rng.random(signal.shape) < 0.8
