@@ -25,24 +25,22 @@ def first_ranks(key: np.ndarray, cut: np.ndarray, m: np.ndarray) -> np.ndarray:
     """Mask of the elements whose rank is below m (per row) in the order (key, column).
 
     `cut` is each row's m-th smallest key (read only where m > 0). The first m are the keys
-    below it plus the leftmost of the keys equal to it, as many as still fit.
+    up to the cut, unless more than m are: a tie at the cut straddles it, and only the
+    leftmost of the tied keys that still fit are taken (those rows alone are redone).
     """
-    rows = np.flatnonzero(m > 0)
-    if len(rows) < len(m):  # rows selecting nothing: work on the others only
-        out = np.zeros(key.shape, dtype=bool)
-        if len(rows):
-            out[rows] = first_ranks(key[rows], cut[rows], m[rows])
-        return out
-    cut = cut[:, None]
-    below = key < cut
-    at_cut = key == cut
-    room = m - np.count_nonzero(below, axis=1)
-    split = np.flatnonzero(np.count_nonzero(at_cut, axis=1) > room)  # a tie straddles the cut
+    chosen = key <= cut[:, None]  # NaN keys: never
+    nothing = m <= 0
+    if nothing.any():
+        chosen[nothing] = False
+    split = np.flatnonzero(np.count_nonzero(chosen, axis=1) > m)
     if len(split):
-        rank_in_tie = np.cumsum(at_cut[split], axis=1)
-        at_cut[split] &= rank_in_tie <= room[split, None]
-    below |= at_cut
-    return below
+        part, at = key[split], cut[split, None]
+        below = part < at
+        at_cut = part == at
+        room = m[split] - np.count_nonzero(below, axis=1)
+        at_cut &= np.cumsum(at_cut, axis=1) <= room[:, None]
+        chosen[split] = below | at_cut
+    return chosen
 
 
 def order_statistics(key: np.ndarray, *positions: np.ndarray) -> list[np.ndarray]:
@@ -138,18 +136,31 @@ def select_ranked(
 
 
 def basket_return(
-    returns: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None
+    returns: np.ndarray, mask: np.ndarray, weights: np.ndarray | None = None, filled: bool = False
 ) -> np.ndarray:
-    """Weighted (default equal) mean of member returns per row; NaN for an empty basket."""
+    """Weighted (default equal) mean of member returns per row; NaN for an empty basket.
+
+    `filled`: returns are finite everywhere (candidate_returns), so equal weights sum
+    returns * mask: the same additions as where(mask, returns, 0), ~3x faster (a non-member
+    adds +-0.0, and no return is -0.0: close / previous - 1 gives +0.0 for a flat day).
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         if weights is None:
-            total = mask.sum(axis=1).astype(float)
-            out = np.where(mask, returns, 0.0).sum(axis=1) / total
+            total = np.count_nonzero(mask, axis=1).astype(float)
+            picked = returns * mask if filled else np.where(mask, returns, 0.0)
+            out = picked.sum(axis=1) / total
         else:
             w = np.where(mask, np.nan_to_num(weights), 0.0)
             total = w.sum(axis=1)
             out = (np.nan_to_num(returns) * w).sum(axis=1) / total
     return np.where(total > 0, out, np.nan)
+
+
+def candidate_returns(returns: np.ndarray, eligible: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The returns of the eligible cells, 0 elsewhere, and whether all of them are finite
+    (basket_return's `filled`); the returns themselves when some are not."""
+    filled = np.where(eligible, returns, 0.0)
+    return (filled, True) if np.isfinite(filled).all() else (returns, False)
 
 
 def basket_mean(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -179,28 +190,6 @@ class Legs:
     bottom: np.ndarray
     top_mean: np.ndarray | None = None
     bottom_mean: np.ndarray | None = None
-
-
-def basket_legs(
-    signal_prev: np.ndarray,
-    eligible: np.ndarray,
-    returns: np.ndarray,
-    quantile: float,
-    weights: np.ndarray | None = None,
-    absent: np.ndarray | None = None,
-    ordered: np.ndarray | None = None,
-) -> Legs:
-    """select + basket_return for a block of rows.
-
-    Every number is per row, so callers may split the rows into blocks: the same results
-    with a working set of a few MB instead of ~0.2 GB per signal at 3,000 x 2,520.
-    `absent` and `ordered` as in select.
-    """
-    chosen = select(signal_prev, eligible, quantile, absent, ordered)
-    return Legs(
-        top=basket_return(returns, chosen.top, weights),
-        bottom=basket_return(returns, chosen.bottom, weights),
-    )
 
 
 def momentum_baskets(

@@ -17,9 +17,9 @@ import numpy as np
 from crowdwatch.analytics.baskets import (
     Legs,
     Selection,
-    basket_legs,
     basket_mean,
     basket_return,
+    candidate_returns,
     factor_return,
     momentum_baskets,
     ranked_candidates,
@@ -83,7 +83,7 @@ class BasketPass:
         config: Config,
         pool: Executor | None = None,
     ) -> None:
-        self.config, self.pool = config, pool
+        self.config, self.pool, self.quantile = config, pool, config.settings.quantile
         self.eligible, self.returns = eligible[1:], panel.returns[1:]
         caps_prev = panel.market_cap[:-1] if panel.market_cap is not None else None
         self.weights = leg_weights(config, caps_prev)
@@ -93,16 +93,18 @@ class BasketPass:
             submit(pool, self.first_half, signals, rows) for rows in self.blocks
         ]  # fmt: skip
 
-    def legs(self, signal_prev: np.ndarray, rows: slice, **sorted_keys) -> Legs:
+    def legs_of(self, chosen: Selection, rows: slice, returns: np.ndarray, filled: bool) -> Legs:
+        """A selection's top and bottom basket returns over a block of rows."""
         weights = self.weights[rows] if self.weights is not None else None
-        return basket_legs(
-            signal_prev, self.eligible[rows], self.returns[rows], self.config.settings.quantile,
-            weights, **sorted_keys,
-        )  # fmt: skip
+        return Legs(
+            top=basket_return(returns, chosen.top, weights, filled),
+            bottom=basket_return(returns, chosen.bottom, weights, filled),
+        )
 
     def first_half(self, signals: Mapping[str, Future], rows: slice) -> FirstHalf:
         eligible, returns = self.eligible[rows], self.returns[rows]
         absent = np.where(eligible, 0.0, np.nan)  # shared by every signal's selection
+        candidate, filled = candidate_returns(returns, eligible)  # shared by every leg
         # momentum is ranked once: its sorted keys give the basket boundaries and its ranks
         # the reversal correlation (key = -mom, so the ranks count down from the winners)
         mom = signals["mom"].result()[:-1][rows]
@@ -110,17 +112,13 @@ class BasketPass:
         ranked = ~np.isnan(key)
         descending, ordered = sorted_ranks(np.where(ranked, key, np.inf))
         mom_ranks = (ranked.sum(axis=1) + 1.0)[:, None] - descending
-        momentum = select(mom, eligible, self.config.settings.quantile, absent, ordered)
-        weights = self.weights[rows] if self.weights is not None else None
-        legs = {
-            "mom": Legs(
-                top=basket_return(returns, momentum.top, weights),
-                bottom=basket_return(returns, momentum.bottom, weights),
-            )
-        }
+        momentum = select(mom, eligible, self.quantile, absent, ordered)
+        legs = {"mom": self.legs_of(momentum, rows, candidate, filled)}
         for name in self.names:
             if name not in legs and name != LAST_SIGNAL:
-                legs[name] = self.legs(signals[name].result()[:-1][rows], rows, absent=absent)
+                signal = signals[name].result()[:-1][rows]
+                chosen = select(signal, eligible, self.quantile, absent)
+                legs[name] = self.legs_of(chosen, rows, candidate, filled)
         return FirstHalf(legs, momentum, reversal_rows(returns, ranked, mom_ranks))
 
     def second_half(self, beta_prev: np.ndarray, rows: slice, first: Future) -> FirstHalf:
@@ -134,7 +132,10 @@ class BasketPass:
             bottom_mean=basket_mean(beta, done.momentum.bottom),
         )
         if LAST_SIGNAL in self.names:
-            legs[LAST_SIGNAL] = self.legs(beta, rows)
+            eligible = self.eligible[rows]
+            returns, filled = candidate_returns(self.returns[rows], eligible)
+            chosen = select(beta, eligible, self.quantile)
+            legs[LAST_SIGNAL] = self.legs_of(chosen, rows, returns, filled)
         return FirstHalf(legs, done.momentum, done.reversal)
 
     def with_beta(self, beta: np.ndarray) -> Pending[FactorHistory]:

@@ -7,6 +7,7 @@ numbers (letf.py). The drill-downs are in internals_drill.py.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ import numpy as np
 import polars as pl
 
 from crowdwatch.analytics.frames import dated_frame, with_today
+from crowdwatch.analytics.jobs import Pending, submit
 from crowdwatch.analytics.moves import finite
 from crowdwatch.analytics.pairwise import window_std
 from crowdwatch.analytics.panel import Panel
@@ -169,21 +171,35 @@ class InternalsState:
 
     @classmethod
     def of(
-        cls, panel: Panel, index_returns: np.ndarray, moments: Moments, letf_flows: np.ndarray
-    ) -> InternalsState:
+        cls,
+        panel: Panel,
+        index_returns: np.ndarray,
+        moments: Moments,
+        letf_flows: np.ndarray,
+        pool: Executor | None = None,
+    ) -> Pending[InternalsState]:
         """`moments` (windows.moments of the returns) saves recomputing running sums;
-        `letf_flows` is every day's LETF flow (LetfState.history), for the daily frame."""
-        dispersion = dispersion_history(panel.returns, index_returns, panel.member, moments)
-        return cls(
-            dates=panel.dates,
-            dispersion=dispersion,
-            realized=realized_history(panel.returns, index_returns, panel.member, moments),
-            dispersion_frame=dated_frame(
-                panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_flows}
-            ),
-            recent_returns=panel.returns[-(REALIZED_WINDOW - 1) :],
-            benchmark=panel.benchmark,
-        )
+        `letf_flows` is every day's LETF flow (LetfState.history), for the daily frame.
+        The dispersion and the realized correlation histories are two jobs on the pool."""
+        args = (panel.returns, index_returns, panel.member, moments)
+        histories = [
+            submit(pool, history, *args) for history in (dispersion_history, realized_history)
+        ]
+
+        def state(done: list[np.ndarray]) -> InternalsState:
+            dispersion, realized = done
+            return cls(
+                dates=panel.dates,
+                dispersion=dispersion,
+                realized=realized,
+                dispersion_frame=dated_frame(
+                    panel.dates, {"dispersion_ratio": dispersion, "letf_flow_usd": letf_flows}
+                ),
+                recent_returns=panel.returns[-(REALIZED_WINDOW - 1) :],
+                benchmark=panel.benchmark,
+            )
+
+        return Pending(histories, state)
 
 
 def internals_today(

@@ -79,17 +79,18 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
             else np.full(d + 1, np.nan)
         )
         # the pool starts on every signal but beta, then on the basket pass's first half
-        # (BasketPass), the theme paths and the internals, while beta is computed here
+        # (BasketPass), the internals and the theme paths, while beta is computed here
         first = own_row_signals(panel, rows, pool)
         moments = running_moments(panel.returns)
         first.update(window_signals(panel, moments, pool))
         eligible = panel.member[None, :] & moments.valid
+        letf = LetfState.of(config.letfs, panel)
+        # the longest single jobs first: the basket pass's small blocks then fill the end
+        internals_job = InternalsState.of(panel, index_returns, moments, letf.history, pool)
         basket_pass = BasketPass(panel, first, eligible, config, pool)
         paths_job = pool.submit(
             lambda mom: ThemePaths.of(config.themes, panel, mom.result()), first["mom"]
         )
-        letf = LetfState.of(config.letfs, panel)
-        internals_job = pool.submit(InternalsState.of, panel, index_returns, moments, letf.history)
         beta = beta_signal(panel, moments)
         factors = basket_pass.with_beta(beta).result()
         signals = {name: job.result() for name, job in first.items()}

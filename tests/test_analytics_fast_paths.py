@@ -15,7 +15,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
 
-from crowdwatch.analytics.baskets import order_statistics, select  # noqa: E402
+from crowdwatch.analytics.baskets import (  # noqa: E402
+    basket_return,
+    candidate_returns,
+    order_statistics,
+    select,
+)
 from crowdwatch.analytics.model import close_snapshot  # noqa: E402
 from crowdwatch.analytics.panel import build_panel  # noqa: E402
 from crowdwatch.analytics.report import to_json  # noqa: E402
@@ -112,6 +117,26 @@ def test_select_matches_a_stable_ranking_with_ties(days, names, quantile, seed, 
     top, bottom = ranks_reference(signal, eligible, quantile)
     np.testing.assert_array_equal(chosen.top, top)
     np.testing.assert_array_equal(chosen.bottom, bottom)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(st.integers(1, 6), st.integers(1, 40), st.integers(0, 2**32 - 1), st.booleans())
+def test_filled_basket_returns_are_bit_identical(days, names, seed, infinite):
+    rng = np.random.default_rng(seed)
+    # flat days give exact zeros (close / previous - 1 = +0.0), as the panel's returns do
+    closes = rng.choice([10.0, 10.5, 9.75, 1e-300], (days + 1, names))
+    returns = closes[1:] / closes[:-1] - 1.0
+    eligible = rng.random(returns.shape) < 0.7
+    returns[~eligible & (rng.random(returns.shape) < 0.5)] = np.nan
+    if infinite:
+        returns[0, 0], eligible[0, 0] = np.inf, True
+    mask = eligible & (rng.random(returns.shape) < 0.5)
+    candidate, filled = candidate_returns(returns, eligible)
+    assert filled == bool(np.isfinite(np.where(eligible, returns, 0.0)).all())
+    expected = basket_return(returns, mask)  # where(mask, returns, 0)
+    got = basket_return(candidate, mask, None, filled)
+    np.testing.assert_array_equal(got, expected)
+    assert np.array_equal(np.signbit(got), np.signbit(expected))
 
 
 def test_running_sums_are_bit_identical_to_cumsum():
