@@ -58,29 +58,45 @@ def part_score(samples: list[float | None]) -> float | None:
     return 100.0 * sum(v <= today for v in prior) / len(prior)
 
 
+def sample_days(d: int) -> list[int | None]:
+    """The days crowding samples: d and every CROWDING_STEP days back (None before row 0)."""
+    return [
+        s if s >= 0 else None
+        for s in range(d, d - CROWDING_STEP * CROWDING_SAMPLES - 1, -CROWDING_STEP)
+    ]
+
+
+def comovements(
+    returns: np.ndarray, index_returns: np.ndarray, beta: np.ndarray, columns: np.ndarray, d: int
+) -> list[float | None]:
+    """The comovement part's samples (the costly one): on the sample days from d back."""
+    return [
+        comovement(returns, index_returns, beta, columns, s) if s is not None else None
+        for s in sample_days(d)
+    ]
+
+
 def crowding(
     theme_index: int,
     theme_momentum: np.ndarray,
     theme_returns: np.ndarray,
     momentum_pair: np.ndarray,
-    returns: np.ndarray,
-    index_returns: np.ndarray,
-    beta: np.ndarray,
-    columns: np.ndarray,
+    comovement_samples: list[float | None],
     d: int,
 ) -> tuple[float | None, dict[str, float | None]]:
-    """Crowding at the previous close d and its three part scores."""
-    parts: dict[str, list[float | None]] = {name: [] for name in CROWDING_PARTS}
-    for k in range(CROWDING_SAMPLES + 1):
-        s = d - CROWDING_STEP * k
-        if s < 0:
-            for series in parts.values():
-                series.append(None)
+    """Crowding at the previous close d and its three part scores (the comovement samples
+    from comovements())."""
+    parts: dict[str, list[float | None]] = {
+        "momentum": [], "comovement": comovement_samples, "momentum_beta": []
+    }  # fmt: skip
+    for s in sample_days(d):
+        if s is None:
+            parts["momentum"].append(None)
+            parts["momentum_beta"].append(None)
             continue
         momentum = theme_momentum[s, theme_index]
         parts["momentum"].append(None if math.isnan(momentum) else float(momentum))
-        parts["comovement"].append(comovement(returns, index_returns, beta, columns, s))
         parts["momentum_beta"].append(slope(theme_returns[:, theme_index], momentum_pair, s))
-    scores = {name: part_score(series) for name, series in parts.items()}
+    scores = {name: part_score(parts[name]) for name in CROWDING_PARTS}
     present = [v for v in scores.values() if v is not None]
     return (sum(present) / len(present) if present else None), scores

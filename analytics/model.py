@@ -23,7 +23,13 @@ from crowdwatch.analytics.panel import Panel, build_panel
 from crowdwatch.analytics.positioning import SeriesBook
 from crowdwatch.analytics.results import Snapshot
 from crowdwatch.analytics.signals import beta_signal, own_row_signals, window_signals
-from crowdwatch.analytics.themes import ThemePaths, ThemeState, theme_history, trailing_rms
+from crowdwatch.analytics.themes import (
+    ThemePaths,
+    ThemeState,
+    theme_comovements,
+    theme_history,
+    trailing_rms,
+)
 from crowdwatch.analytics.windows import moments as running_moments
 from crowdwatch.config.calendar import NEW_YORK_NAME, SESSION_CLOSE_OFFSET
 from crowdwatch.config.schema import Config
@@ -92,6 +98,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
             lambda mom: ThemePaths.of(config.themes, panel, mom.result()), first["mom"]
         )
         beta = beta_signal(panel, moments)
+        comovements = pool.submit(theme_comovements, config.themes, panel, beta, index_returns)
         factors = basket_pass.with_beta(beta).result()
         signals = {name: job.result() for name, job in first.items()}
         signals["beta"] = beta
@@ -100,7 +107,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         del moments
         internals = internals_job.result()
         theme_series, themes = theme_history(
-            config.themes, panel, paths_job.result(), signals["beta"], index_returns,
+            config.themes, panel, paths_job.result(), comovements.result(),
             series["momentum_pair"],
         )  # fmt: skip
     series.update(theme_series)

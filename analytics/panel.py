@@ -118,7 +118,7 @@ class DayGrid:
             return cls(np.zeros(0, dtype="datetime64[D]"), np.zeros(0, dtype=np.int32))
         first = int(days.min())
         seen = np.zeros(int(days.max()) - first + 1, dtype=bool)
-        offset = np.subtract(days, first, dtype=np.int64)
+        offset = np.subtract(days, first, dtype=days.dtype)  # int32 day numbers: half the bytes
         seen[offset] = True
         lookup = (np.cumsum(seen) - 1).astype(np.int32)
         return cls((np.flatnonzero(seen) + first).astype("datetime64[D]"), lookup[offset])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crowdwatch.analytics.crowding import crowding
+from crowdwatch.analytics.crowding import comovements, crowding
 from crowdwatch.analytics.moves import SIGMA_MIN, SIGMA_WINDOW, finite
 from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.results import MoveStats, ThemeMove
@@ -141,25 +141,43 @@ class ThemePaths:
         )
 
 
+def theme_columns(theme: Theme, column: dict[str, int]) -> np.ndarray:
+    """The Panel columns of a theme's tickers that the history has, ascending."""
+    return np.array(sorted(column[t] for t in theme.tickers if t in column), dtype=int)
+
+
+def theme_comovements(
+    themes: tuple[Theme, ...], panel: Panel, beta: np.ndarray, index_returns: np.ndarray
+) -> dict[str, list[float | None]]:
+    """Each theme's comovement samples, crowding's costly part: it needs beta but not the
+    basket pass, so the pool takes it while the basket pass finishes."""
+    d = len(panel.dates) - 1
+    return {
+        theme.name: comovements(
+            panel.returns, index_returns, beta, theme_columns(theme, panel.column), d
+        )
+        for theme in themes
+    }
+
+
 def theme_history(
     themes: tuple[Theme, ...],
     panel: Panel,
     paths: ThemePaths,
-    beta: np.ndarray,
-    index_returns: np.ndarray,
+    comovement_samples: dict[str, list[float | None]],
     momentum_pair: np.ndarray,
 ) -> tuple[dict[str, np.ndarray], ThemeState]:
-    """Every day's theme returns, and each theme's state at d (crowding needs the pair)."""
-    returns, column = panel.returns, panel.column
+    """Every day's theme returns, and each theme's state at d (crowding needs the pair,
+    and each theme's theme_comovements)."""
+    column = panel.column
     d = len(panel.dates) - 1
     theme_returns, theme_mom = paths.returns, paths.momentum
-    crowd = {}
-    for k, theme in enumerate(themes):
-        columns = np.array(sorted(column[t] for t in theme.tickers if t in column), dtype=int)
-        crowd[theme.name] = crowding(
-            k, theme_mom, theme_returns, momentum_pair, returns, index_returns,
-            beta, columns, d,
-        )  # fmt: skip
+    crowd = {
+        theme.name: crowding(
+            k, theme_mom, theme_returns, momentum_pair, comovement_samples[theme.name], d
+        )
+        for k, theme in enumerate(themes)
+    }
     state = ThemeState(
         themes=themes,
         matrix=paths.matrix,
