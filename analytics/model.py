@@ -87,6 +87,7 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
         # the pool starts on every signal but beta, then on the basket pass's first half
         # (BasketPass), the internals and the theme paths, while beta is computed here
         first = own_row_signals(panel, rows, pool)
+        del rows  # freed (peak RSS) once mom and rev are done
         moments = running_moments(panel.returns)
         first.update(window_signals(panel, moments, pool))
         eligible = panel.member[None, :] & moments.valid
@@ -98,13 +99,13 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
             lambda mom: ThemePaths.of(config.themes, panel, mom.result()), first["mom"]
         )
         beta = beta_signal(panel, moments)
+        del moments  # freed once vol and the internals are done: the basket pass is the peak
         comovements = pool.submit(theme_comovements, config.themes, panel, beta, index_returns)
         factors = basket_pass.with_beta(beta).result()
         signals = {name: job.result() for name, job in first.items()}
         signals["beta"] = beta
-        del rows, first, basket_pass
+        del first, basket_pass
         series = factors.series
-        del moments
         internals = internals_job.result()
         theme_series, themes = theme_history(
             config.themes, panel, paths_job.result(), comovements.result(),
