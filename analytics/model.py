@@ -84,21 +84,24 @@ def prepare(history: pl.DataFrame, config: Config, universe: pl.DataFrame | None
             if panel.benchmark is not None
             else np.full(d + 1, np.nan)
         )
-        # the pool starts on every signal but beta, then on the basket pass's first half
-        # (BasketPass), the internals and the theme paths, while beta is computed here
+        # everything runs on the pool, a worker per core, in this order: the signals (beta,
+        # the slowest, right after mom and rev), the internals, the basket pass's first half
+        # (BasketPass: all but beta's), the theme paths; once beta is done, crowding's
+        # comovements and the basket pass's second half
         first = own_row_signals(panel, rows, pool)
         del rows  # freed (peak RSS) once mom and rev are done
         moments = running_moments(panel.returns)
+        beta_job = pool.submit(beta_signal, panel, moments)
         first.update(window_signals(panel, moments, pool))
         eligible = panel.member[None, :] & moments.valid
         letf = LetfState.of(config.letfs, panel)
-        # the longest single jobs first: the basket pass's small blocks then fill the end
+        # the long single jobs first: the basket pass's small blocks then fill the end
         internals_job = InternalsState.of(panel, index_returns, moments, letf.history, pool)
         basket_pass = BasketPass(panel, first, eligible, config, pool)
         paths_job = pool.submit(
             lambda mom: ThemePaths.of(config.themes, panel, mom.result()), first["mom"]
         )
-        beta = beta_signal(panel, moments)
+        beta = beta_job.result()
         del moments  # freed once vol and the internals are done: the basket pass is the peak
         comovements = pool.submit(theme_comovements, config.themes, panel, beta, index_returns)
         factors = basket_pass.with_beta(beta).result()
