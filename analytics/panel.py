@@ -41,7 +41,14 @@ class Rows:
 
     close: np.ndarray  # (rows,) the closes in (ticker, date) order
     cell: np.ndarray  # (rows,) flat index day * n_tickers + column into the Panel matrices
-    position: np.ndarray  # (rows,) how many of the ticker's own rows come before this one
+    starts: np.ndarray  # (tickers,) where each ticker's run of rows starts
+    lengths: np.ndarray  # (tickers,) how many rows each ticker has
+
+    def first_rows(self, count: int) -> np.ndarray:
+        """The indices of each ticker's first `count` rows (all of a shorter run)."""
+        taken = np.minimum(self.lengths, count)
+        within = np.arange(taken.sum()) - np.repeat(np.cumsum(taken) - taken, taken)
+        return np.repeat(self.starts, taken) + within
 
 
 def place(values: np.ndarray, cell: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -151,8 +158,6 @@ def build_panel(
     lengths = np.diff(np.append(starts, total))
     cell *= len(tickers)
     cell += np.repeat(np.arange(len(tickers), dtype=dtype), lengths)
-    position = np.arange(total, dtype=dtype)
-    position -= np.repeat(starts.astype(dtype), lengths)
     caps_job = None
     if "market_cap" in long.columns:
         caps_job = submit(pool, placed_column, long, "market_cap", cell, shape)
@@ -179,4 +184,4 @@ def build_panel(
         ),
         ticker_array=np.array(tickers, dtype=object),
     )
-    return panel, Rows(close=closes, cell=cell, position=position)
+    return panel, Rows(close=closes, cell=cell, starts=starts, lengths=lengths)

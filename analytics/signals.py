@@ -35,7 +35,7 @@ def own_row_ratio(rows: Rows, shape: tuple[int, int], recent: int, older: int) -
         value -= 1.0
         flat[rows.cell[start:stop]] = value
     # rows too close to their ticker's first row got a ratio across two tickers: unset
-    flat[rows.cell[rows.position < older]] = np.nan
+    flat[rows.cell[rows.first_rows(older)]] = np.nan
     return out
 
 

@@ -52,6 +52,19 @@ def test_panel_indices_match_a_plain_pivot():
     assert np.array_equal(np.sort(rows.cell), np.flatnonzero(~np.isnan(panel.close).ravel()))
 
 
+@pytest.mark.parametrize("count", [0, 1, 21, 252, 100_000])
+def test_first_rows_are_each_tickers_first_rows(count):
+    history, config = random_market(5)
+    _, rows = build_panel(history, config)
+    usable = history.filter(pl.col("close").is_not_null() & (pl.col("close") > 0))
+    tickers = usable.sort("ticker", "date").get_column("ticker").to_numpy()
+    # a row's place in its ticker's run, counted the plain way
+    place = np.zeros(len(tickers), dtype=int)
+    for i in range(1, len(tickers)):
+        place[i] = place[i - 1] + 1 if tickers[i] == tickers[i - 1] else 0
+    np.testing.assert_array_equal(np.sort(rows.first_rows(count)), np.flatnonzero(place < count))
+
+
 def ranks_reference(signal: np.ndarray, eligible: np.ndarray, quantile: float):
     """Stable sort by -signal (ties by column), top floor(q*n), bottom the last floor(q*n)."""
     top, bottom = np.zeros(signal.shape, bool), np.zeros(signal.shape, bool)
