@@ -56,9 +56,10 @@ class FactorHistory:
 
 
 @dataclass(frozen=True, slots=True)
-class FirstHalf:
-    """One block of rows without beta: the legs of the other signals, momentum's baskets
-    (their mean betas wait for beta) and the reversal correlation."""
+class BlockLegs:
+    """One block of rows: each signal's legs (after the first half, all but beta's),
+    momentum's baskets (for their mean betas, once beta is known) and the reversal
+    correlation."""
 
     legs: dict[str, Legs]
     momentum: Selection
@@ -72,7 +73,9 @@ class BasketPass:
     and baskets, the reversal correlation, every other signal's legs) needs only the signals
     that come first, so the pool starts on it while beta is still being computed;
     `with_beta` queues the second half (beta's legs, the momentum baskets' mean betas).
-    Row t uses the signals of row t-1: views of rows [:-1] against rows [1:].
+    Rows are independent, so each half goes in blocks of rows: the working set stays in
+    cache, and the blocks keep both workers busy to the end. Row t uses the signals of row
+    t-1: views of rows [:-1] against rows [1:].
     """
 
     def __init__(
@@ -89,9 +92,7 @@ class BasketPass:
         self.weights = leg_weights(config, caps_prev)
         self.names = selected_signals(config, {**signals, LAST_SIGNAL: None})
         self.blocks = [slice(start, stop) for start, stop in row_blocks(*self.returns.shape)]
-        self.first = [
-            submit(pool, self.first_half, signals, rows) for rows in self.blocks
-        ]  # fmt: skip
+        self.first = [submit(pool, self.first_half, signals, rows) for rows in self.blocks]
 
     def legs_of(self, chosen: Selection, rows: slice, returns: np.ndarray, filled: bool) -> Legs:
         """A selection's top and bottom basket returns over a block of rows."""
@@ -101,7 +102,9 @@ class BasketPass:
             bottom=basket_return(returns, chosen.bottom, weights, filled),
         )
 
-    def first_half(self, signals: Mapping[str, Future], rows: slice) -> FirstHalf:
+    def first_half(self, signals: Mapping[str, Future], rows: slice) -> BlockLegs:
+        """A block's legs of every signal but beta, momentum's baskets and the reversal
+        correlation (it waits for its signals' jobs, queued before it)."""
         eligible, returns = self.eligible[rows], self.returns[rows]
         absent = np.where(eligible, 0.0, np.nan)  # shared by every signal's selection
         candidate, filled = candidate_returns(returns, eligible)  # shared by every leg
@@ -119,9 +122,9 @@ class BasketPass:
                 signal = signals[name].result()[:-1][rows]
                 chosen = select(signal, eligible, self.quantile, absent)
                 legs[name] = self.legs_of(chosen, rows, candidate, filled)
-        return FirstHalf(legs, momentum, reversal_rows(returns, ranked, mom_ranks))
+        return BlockLegs(legs, momentum, reversal_rows(returns, ranked, mom_ranks))
 
-    def second_half(self, beta_prev: np.ndarray, rows: slice, first: Future) -> FirstHalf:
+    def second_half(self, beta_prev: np.ndarray, rows: slice, first: Future) -> BlockLegs:
         """The block's first half with beta's legs and the momentum baskets' mean betas."""
         done = first.result()
         beta = beta_prev[rows]
@@ -136,7 +139,7 @@ class BasketPass:
             returns, filled = candidate_returns(self.returns[rows], eligible)
             chosen = select(beta, eligible, self.quantile)
             legs[LAST_SIGNAL] = self.legs_of(chosen, rows, returns, filled)
-        return FirstHalf(legs, done.momentum, done.reversal)
+        return BlockLegs(legs, done.momentum, done.reversal)
 
     def with_beta(self, beta: np.ndarray) -> Pending[FactorHistory]:
         """The second half queued behind the first: the whole history once it is done."""
@@ -147,7 +150,7 @@ class BasketPass:
         ]
         return Pending(parts, self.joined)
 
-    def joined(self, blocks: list[FirstHalf]) -> FactorHistory:
+    def joined(self, blocks: list[BlockLegs]) -> FactorHistory:
         """The blocks' legs joined into the momentum and factor series, with row 0 (no
         previous close) NaN, and the blocks' reversal correlations joined."""
         baskets, factors, reversal = joined_series(blocks, self.names, self.config)
@@ -160,7 +163,7 @@ class BasketPass:
 
 
 def joined_series(
-    done: list[FirstHalf], names: list[str], config: Config
+    done: list[BlockLegs], names: list[str], config: Config
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], np.ndarray]:
     """The blocks' legs joined, the momentum and factor series from them, and the blocks'
     reversal correlations joined."""

@@ -1,24 +1,24 @@
-"""Row-block work on a shared thread pool: submit the blocks now, combine them when needed.
+"""Work on a shared thread pool: submit the jobs now, combine their results when needed.
 
-prepare() owns one pool (a worker per core, two at least). A builder with independent row
-blocks (the basket selection with the reversal ranks, the panel's placements) submits them
-and returns a Pending; prepare() starts the next family while they run and only then asks
-for the result. One pool, not one per builder: no more busy threads than cores, and fewer
-malloc arenas holding freed blocks."""
+prepare() owns one pool (a worker per core, two at least) and queues its jobs in the order
+they should run (the workers take them first in, first out): long single jobs first, then
+the basket pass's small row blocks. A builder with independent parts (the basket pass's
+blocks, the internals' two histories) submits them and returns a Pending. A job may wait
+on the future of a job queued before it (a basket block on its signals), never on a later
+one: with first-in-first-out workers that cannot deadlock. One pool, not one per builder:
+no more busy threads than cores, and fewer malloc arenas holding freed blocks."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from typing import Generic, TypeVar
 
-Item = TypeVar("Item")
 Part = TypeVar("Part")
 Result = TypeVar("Result")
-Other = TypeVar("Other")
 
-MAX_THREADS = 8  # past this, the row blocks (~30 per family) leave workers idle
+MAX_THREADS = 8  # past this, the row blocks (~60 per basket half) leave workers idle
 
 
 def usable_cores() -> int:
@@ -39,10 +39,6 @@ class Pending(Generic[Result]):
     def result(self) -> Result:
         return self._combine([part.result() for part in self._parts])
 
-    def then(self, after: Callable[[Result], Other]) -> Pending[Other]:
-        """The same parts, with `after` applied to the combined result."""
-        return Pending(self._parts, lambda parts: after(self._combine(parts)))
-
 
 def done(value: Part) -> Future:
     future: Future = Future()
@@ -53,16 +49,6 @@ def done(value: Part) -> Future:
 def submit(pool: Executor | None, function: Callable[..., Part], *args) -> Future:
     """function(*args) on the pool, or here and now without one."""
     return pool.submit(function, *args) if pool is not None else done(function(*args))
-
-
-def map_blocks(
-    pool: Executor | None,
-    function: Callable[[Item], Part],
-    items: Iterable[Item],
-    combine: Callable[[list[Part]], Result],
-) -> Pending[Result]:
-    """function over items on the pool (or here, in order, without one), then combine."""
-    return Pending([submit(pool, function, item) for item in items], combine)
 
 
 def shared_pool() -> ThreadPoolExecutor:

@@ -11,7 +11,7 @@ import pytest
 from markets import random_market
 
 import crowdwatch.analytics.model as model_module
-from crowdwatch.analytics.jobs import Pending, map_blocks
+from crowdwatch.analytics.jobs import Pending, submit
 from crowdwatch.analytics.model import Model, prepare
 
 
@@ -57,28 +57,25 @@ def test_threaded_prepare_equals_one_thread(monkeypatch, seed):
         assert np.array_equal(values, inline[key], equal_nan=True), key
 
 
-def test_map_blocks_keeps_the_order_of_its_items_with_and_without_a_pool():
+def test_pending_combines_its_parts_in_order_with_and_without_a_pool():
     items = list(range(40))
     expected = [i * i for i in items]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pending = map_blocks(pool, lambda i: i * i, items, list)
-        assert pending.result() == expected
-    assert map_blocks(None, lambda i: i * i, items, list).result() == expected
-
-
-def test_then_applies_after_the_combine():
-    pending = map_blocks(None, lambda i: i + 1, [1, 2, 3], sum).then(lambda total: total * 10)
-    assert pending.result() == 90
+        parts = [submit(pool, lambda i: i * i, item) for item in items]
+        assert Pending(parts, list).result() == expected
+    assert (
+        Pending([submit(None, lambda i: i * i, item) for item in items], list).result() == expected
+    )
     assert Pending([], lambda parts: len(parts)).result() == 0
 
 
-def test_a_failing_block_raises_when_the_result_is_asked_for():
+def test_a_failing_part_raises_when_the_result_is_asked_for():
     def block(i: int) -> int:
         if i == 2:
             raise ValueError("bad block")
         return i
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        pending = map_blocks(pool, block, [0, 1, 2, 3], list)
+        pending = Pending([submit(pool, block, i) for i in range(4)], list)
         with pytest.raises(ValueError, match="bad block"):
             pending.result()
