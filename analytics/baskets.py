@@ -59,8 +59,11 @@ def order_statistics(key: np.ndarray, *positions: np.ndarray) -> list[np.ndarray
     with np.errstate(over="ignore"):  # beyond float32's range: +-inf, still in order
         narrow = key.astype(np.float32)
     have = np.flatnonzero(~np.isnan(narrow).all(axis=1))  # rows before a signal starts: no sort
-    ordered = np.full(narrow.shape, np.nan, dtype=np.float32)
-    ordered[have] = np.sort(narrow[have], axis=1)
+    if len(have) == len(narrow):
+        ordered = np.sort(narrow, axis=1)
+    else:
+        ordered = np.full(narrow.shape, np.nan, dtype=np.float32)
+        ordered[have] = np.sort(narrow[have], axis=1)
     every_row = np.arange(len(key))
     cuts = []
     for position in positions:
