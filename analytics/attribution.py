@@ -116,35 +116,11 @@ def leg_weights(columns: np.ndarray, caps: np.ndarray | None) -> np.ndarray:
     return raw / total if total > 0 else np.full(len(columns), np.nan)
 
 
-def basket_members(columns: np.ndarray, returns: np.ndarray, caps=None) -> Members:
-    """Equal-weighted (or cap-weighted) long-only basket: c_i = w_i * r(i,T)."""
-    weight = leg_weights(columns, caps)
-    ret = returns[columns]
-    return Members(columns=columns, ret=ret, weight=weight, contribution=weight * ret)
-
-
-def pair_members(
-    long_columns: np.ndarray,
-    short_columns: np.ndarray,
-    returns: np.ndarray,
-    caps: np.ndarray | None = None,
-    short_scale: float = 1.0,
-) -> Members:
-    """L - S: long c_i = w_i r_i, short c_i = -short_scale * w_i r_i (bW/bL for beta-neutral)."""
-    long_weight = leg_weights(long_columns, caps)
-    short_weight = leg_weights(short_columns, caps)
-    long_ret, short_ret = returns[long_columns], returns[short_columns]
-    return Members(
-        columns=np.concatenate([long_columns, short_columns]),
-        ret=np.concatenate([long_ret, short_ret]),
-        weight=np.concatenate([long_weight, short_weight]),
-        contribution=np.concatenate(
-            [long_weight * long_ret, -short_scale * (short_weight * short_ret)]
-        ),
-        long=np.concatenate(
-            [np.ones(len(long_columns), dtype=bool), np.zeros(len(short_columns), dtype=bool)]
-        ),
-    )
+def laid_members(found: Layout, returns: np.ndarray, short_scale: float = 1.0) -> Members:
+    """A basket's or pair's Members on T from its Layout: long c_i = w_i r_i, short
+    c_i = -short_scale w_i r_i (bW/bL for the beta-neutral pair)."""
+    ret, contribution = found.contributions(returns, short_scale)
+    return Members(found.columns, ret, found.weight, contribution, found.long)
 
 
 def theme_members(columns: np.ndarray, weights: np.ndarray, returns: np.ndarray) -> Members:
@@ -251,8 +227,7 @@ def series_members(
         return kept.get(name, (masks[signal], weights), build)
 
     def members(found: Layout, short_scale: float = 1.0) -> Members:
-        ret, contribution = found.contributions(r_today, short_scale)
-        return Members(found.columns, ret, found.weight, contribution, found.long)
+        return laid_members(found, r_today, short_scale)
 
     out: dict[str, Members] = {}
     if "mom" in masks:

@@ -16,12 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from markets import BENCHMARK, quotes_from_close, random_market  # noqa: E402
 
 from crowdwatch.analytics.attribution import (  # noqa: E402
-    basket_members,
+    laid_members,
+    leg_weights,
     legs_of,
-    pair_members,
     theme_members,
 )
 from crowdwatch.analytics.baskets import basket_return  # noqa: E402
+from crowdwatch.analytics.member_layouts import Layout  # noqa: E402
 from crowdwatch.analytics.model import close_snapshot, live, prepare  # noqa: E402
 from crowdwatch.analytics.themes import weighted_mean  # noqa: E402
 
@@ -39,7 +40,9 @@ def test_pair_contributions_sum_to_long_minus_short(returns, data) -> None:
     short = np.setdiff1d(np.arange(n), long)
     caps = data.draw(st.none() | arrays(np.float64, n, elements=st.floats(1.0, 1e12)))
     scale = data.draw(st.floats(0.1, 5.0))
-    members = pair_members(long, short, returns, caps, scale)
+    # the tick's path (attribution.series_members): a Layout of the legs, then today's returns
+    pair = Layout.of(long, leg_weights(long, caps), (short, leg_weights(short, caps)))
+    members = laid_members(pair, returns, scale)
     mask = np.zeros((2, n), dtype=bool)
     mask[0, long], mask[1, short] = True, True
     weights = None if caps is None else np.vstack([caps, caps])
@@ -51,7 +54,7 @@ def test_pair_contributions_sum_to_long_minus_short(returns, data) -> None:
     assert math.isclose(split.long, long_leg, abs_tol=EXACT)
     assert math.isclose(split.short, short_leg, abs_tol=EXACT)
     assert split.long_share is None or 0.0 <= split.long_share <= 1.0
-    single = basket_members(long, returns, caps)
+    single = laid_members(Layout.of(long, leg_weights(long, caps)), returns)
     if len(long):
         assert math.isclose(single.contribution.sum(), legs[0], abs_tol=EXACT)
         assert math.isclose(single.weight.sum(), 1.0, abs_tol=EXACT)

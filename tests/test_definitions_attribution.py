@@ -18,10 +18,12 @@ from reference import reference_report  # noqa: E402
 
 from crowdwatch.analytics.attribution import (  # noqa: E402
     Members,
+    laid_members,
+    leg_weights,
     legs_of,
-    pair_members,
     top_contributors,
 )
+from crowdwatch.analytics.member_layouts import Layout  # noqa: E402
 from crowdwatch.analytics.model import close_snapshot, live, prepare  # noqa: E402
 from crowdwatch.analytics.report import to_json  # noqa: E402
 from crowdwatch.config.schema import Config, FactorSpec, Settings, Theme  # noqa: E402
@@ -185,6 +187,12 @@ def test_empty_legs_give_null_attribution() -> None:
             assert (block["legs"], block["top_contributors"], block["by_sector"]) == (
                 None, None, None
             ), (who, key)  # fmt: skip
+
+
+def pair_members(long: np.ndarray, short: np.ndarray, returns: np.ndarray) -> Members:
+    """An equal-weight pair's Members on T, the tick's way (attribution.series_members)."""
+    layout = Layout.of(long, leg_weights(long, None), (short, leg_weights(short, None)))
+    return laid_members(layout, returns)
 
 
 def test_pair_with_an_empty_short_leg_is_all_long() -> None:

@@ -15,13 +15,9 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fuzzing import examples  # noqa: E402
 from markets import random_market  # noqa: E402
+from reference_members import basket_members, pair_members  # noqa: E402
 
-from crowdwatch.analytics.attribution import (  # noqa: E402
-    basket_members,
-    pair_members,
-    series_members,
-    theme_members,
-)
+from crowdwatch.analytics.attribution import series_members, theme_members  # noqa: E402
 from crowdwatch.analytics.baskets import basket_mean, ranked_candidates  # noqa: E402
 from crowdwatch.analytics.factors import BasketsToday, baskets_today  # noqa: E402
 from crowdwatch.analytics.kept import Kept  # noqa: E402
