@@ -23,7 +23,6 @@ from crowdwatch.analytics.panel import Panel
 from crowdwatch.analytics.ranks import average_ranks, subset_ranks
 from crowdwatch.analytics.results import Internals
 from crowdwatch.analytics.windows import Moments, rolling_std, row_blocks
-from crowdwatch.analytics.windows import moments as windows_moments
 from crowdwatch.config.calendar import MONTH, WEEK
 from crowdwatch.config.schema import Settings
 
@@ -44,18 +43,14 @@ def dispersion_history(
     returns: np.ndarray,
     index_returns: np.ndarray,
     member: np.ndarray,
-    moments: Moments | None = None,
+    moments: Moments,
 ) -> np.ndarray:
-    """The dispersion ratio of every day: mean of stock 5d stdev / index 5d stdev.
-
-    `moments` (windows.moments of `returns`), when given, saves recomputing running sums.
-    Works on blocks of rows: each day's ratio only needs that day's row.
+    """The dispersion ratio of every day: mean of stock 5d stdev / index 5d stdev, from the
+    running sums (`moments`: windows.moments of `returns`). Works on blocks of rows: each
+    day's ratio only needs that day's row.
     """
     index = rolling_std(index_returns[:, None], DISPERSION_WINDOW, DISPERSION_WINDOW)[:, 0]
     columns = np.flatnonzero(member)
-    if moments is None:
-        moments = windows_moments(np.ascontiguousarray(returns[:, columns]))
-        columns = None
     out = np.empty(len(returns))
     for start, stop in row_blocks(*returns.shape):
         stock = moments.window_std_rows(DISPERSION_WINDOW, DISPERSION_WINDOW, start, stop, columns)
@@ -126,9 +121,10 @@ def realized_corr_today(
     prior: np.ndarray, today: np.ndarray, index_window: np.ndarray, eligible: np.ndarray
 ) -> float | None:
     """The realized correlation (implied_corr) over the eligible members with all 21
-    returns, for the window of the `prior` rows and `today`, without copying the columns out: numpy sums a column the way its memory
-    runs (the copies were column-major: 21 returns in a row, summed pairwise), and
-    pairwise.window_std takes the stdevs in that order a row at a time, bit for bit."""
+    returns, for the window of the `prior` rows and `today`, without copying the columns
+    out: numpy sums a column the way its memory runs (the copies were column-major: 21
+    returns in a row, summed pairwise), and pairwise.window_std takes the stdevs in that
+    order a row at a time, bit for bit."""
     if np.isnan(index_window).any():
         return None
     complete = eligible & ~np.isnan(prior).any(axis=0) & ~np.isnan(today)
